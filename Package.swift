@@ -1,0 +1,60 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Lore",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "lore", targets: ["lore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // C libraries from Debian packages, each wrapped once behind a shim.
+        .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw", pkgConfig: "ncursesw",
+                       providers: [.apt(["libncurses-dev"])]),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCmark", path: "Sources/CCmark",
+                       providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
+        .systemLibrary(name: "CLibxml2", path: "Sources/CLibxml2", pkgConfig: "libxml-2.0",
+                       providers: [.apt(["libxml2-dev"])]),
+
+        .target(name: "LoreCore", swiftSettings: strict),
+        .target(name: "LoreStore",
+                dependencies: ["LoreCore", .product(name: "GRDB", package: "GRDB.swift")],
+                swiftSettings: strict),
+        .target(name: "LoreIngest",
+                dependencies: ["LoreCore", "LoreStore", "CCmark", "CLibxml2"],
+                swiftSettings: strict),
+        .target(name: "LoreLLM", dependencies: ["LoreCore", "CCurl"], swiftSettings: strict),
+        .target(name: "LoreEngine",
+                dependencies: ["LoreCore", "LoreStore", "LoreIngest", "LoreLLM",
+                               .product(name: "TOMLKit", package: "TOMLKit")],
+                swiftSettings: strict),
+        .target(name: "LoreTUI", dependencies: ["LoreCore", "LoreEngine", "CNcursesw"],
+                swiftSettings: strict),
+        .executableTarget(name: "lore",
+                          dependencies: ["LoreCore", "LoreStore", "LoreIngest", "LoreLLM", "LoreEngine",
+                                         "LoreTUI",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: strict),
+
+        .testTarget(name: "LoreCoreTests", dependencies: ["LoreCore"], swiftSettings: strict),
+        .testTarget(name: "LoreStoreTests", dependencies: ["LoreStore", "LoreCore"], swiftSettings: strict),
+        .testTarget(name: "LoreIngestTests", dependencies: ["LoreIngest", "LoreStore", "LoreCore"],
+                    swiftSettings: strict),
+        .testTarget(name: "LoreLLMTests", dependencies: ["LoreLLM", "LoreCore"], swiftSettings: strict),
+        .testTarget(name: "LoreEngineTests", dependencies: ["LoreEngine", "LoreCore"], swiftSettings: strict),
+        .testTarget(name: "LoreTUITests", dependencies: ["LoreTUI", "LoreCore"], swiftSettings: strict),
+        .testTarget(name: "LoreCLITests", dependencies: ["LoreCore"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,5 @@
+#ifndef LORE_CCMARK_SHIM_H
+#define LORE_CCMARK_SHIM_H
+#include <cmark-gfm.h>
+#include <cmark-gfm-core-extensions.h>
+#endif

@@ -1,0 +1,6 @@
+#ifndef LORE_CLIBXML2_SHIM_H
+#define LORE_CLIBXML2_SHIM_H
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#endif

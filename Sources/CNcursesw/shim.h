@@ -1,0 +1,39 @@
+#ifndef LORE_CNCURSESW_SHIM_H
+#define LORE_CNCURSESW_SHIM_H
+// Wide-character curses needs the X/Open extended interface switched on before the header.
+#ifndef _XOPEN_SOURCE_EXTENDED
+#define _XOPEN_SOURCE_EXTENDED 1
+#endif
+#include <locale.h>
+#include <wchar.h>
+#include <ncursesw/curses.h>
+
+// `stdscr` is a macro-backed global that Swift 6 refuses as shared mutable state.
+static inline WINDOW *lore_stdscr(void) { return stdscr; }
+
+// `getmaxyx` is a macro that assigns to its arguments.
+static inline void lore_getmaxyx(WINDOW *w, int *rows, int *cols) {
+    int y, x; getmaxyx(w, y, x); *rows = y; *cols = x;
+}
+
+// Attribute bits are macros built from NCURSES_BITS, which Swift does not import.
+static inline attr_t lore_a_bold(void) { return A_BOLD; }
+static inline attr_t lore_a_dim(void) { return A_DIM; }
+static inline attr_t lore_a_underline(void) { return A_UNDERLINE; }
+static inline attr_t lore_a_reverse(void) { return A_REVERSE; }
+static inline attr_t lore_a_italic(void) { return A_ITALIC; }
+static inline attr_t lore_a_normal(void) { return A_NORMAL; }
+
+// COLOR_PAIR is a macro too.
+static inline int lore_color_pair(int n) { return COLOR_PAIR(n); }
+
+// wcwidth needs a declaration visible under the feature macros above.
+static inline int lore_wcwidth(wchar_t c) { return wcwidth(c); }
+
+// KEY_* constants beyond the simple ones are macros computed from others.
+static inline int lore_key_resize(void) { return KEY_RESIZE; }
+static inline int lore_key_mouse(void) { return KEY_MOUSE; }
+static inline int lore_err(void) { return ERR; }
+static inline int lore_ok(void) { return OK; }
+static inline int lore_key_code_yes(void) { return KEY_CODE_YES; }
+#endif

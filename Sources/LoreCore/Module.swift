@@ -1,0 +1,1 @@
+// placeholder file so the target builds; replaced as the target grows
