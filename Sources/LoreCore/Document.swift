@@ -1,0 +1,91 @@
+/// The kinds of file Lore knows how to read.
+public enum DocumentFormat: String, Sendable, Codable, CaseIterable {
+    case markdown
+    case text
+    case restructuredText = "rst"
+    case html
+    case code
+
+    /// The format a file's extension implies, or nil when Lore does not index that kind of file.
+    public static func forPath(_ path: String) -> DocumentFormat? {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        guard let dot = name.lastIndex(of: ".") else {
+            return Self.plainNames.contains(name.lowercased()) ? .text : nil
+        }
+        let ext = name[name.index(after: dot)...].lowercased()
+        switch ext {
+        case "md", "markdown", "mdown", "mkd", "mdx": return .markdown
+        case "txt", "text", "log": return .text
+        case "rst", "rest": return .restructuredText
+        case "html", "htm", "xhtml": return .html
+        default: return Self.codeExtensions.contains(ext) ? .code : nil
+        }
+    }
+
+    static let plainNames: Set<String> = ["readme", "license", "copying", "authors", "changelog", "news", "todo", "install"]
+    public static let codeExtensions: Set<String> = [
+        "swift", "c", "h", "cc", "cpp", "hpp", "cxx", "m", "mm", "rs", "go", "py", "rb", "js", "mjs", "ts", "tsx",
+        "jsx", "java", "kt", "kts", "scala", "cs", "php", "pl", "pm", "lua", "sh", "bash", "zsh", "fish", "sql",
+        "r", "jl", "hs", "ml", "mli", "ex", "exs", "erl", "clj", "el", "vim", "toml", "yaml", "yml", "json",
+        "ini", "cfg", "conf", "cmake", "mk", "make", "dockerfile", "proto", "graphql", "css", "scss", "tex",
+    ]
+}
+
+/// One structural unit of a loaded document: what a loader produces and the chunker consumes.
+/// Lines are 1-based and inclusive, counted in the original file.
+public struct Block: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case heading(level: Int)
+        case paragraph
+        case code
+        case table
+        case list
+        case quote
+    }
+
+    public var kind: Kind
+    public var text: String
+    public var lineStart: Int
+    public var lineEnd: Int
+
+    public init(kind: Kind, text: String, lineStart: Int, lineEnd: Int) {
+        self.kind = kind
+        self.text = text
+        self.lineStart = lineStart
+        self.lineEnd = lineEnd
+    }
+}
+
+/// A document as a loader hands it over: its title (when the file names one) and its blocks in order.
+public struct LoadedDocument: Sendable, Equatable {
+    public var title: String?
+    public var format: DocumentFormat
+    public var blocks: [Block]
+
+    public init(title: String?, format: DocumentFormat, blocks: [Block]) {
+        self.title = title
+        self.format = format
+        self.blocks = blocks
+    }
+}
+
+/// A passage as the chunker cuts it, before it has an id in the store.
+public struct ChunkDraft: Sendable, Equatable {
+    /// Headings from the outermost to the innermost that contain this passage.
+    public var headingPath: [String]
+    public var text: String
+    public var lineStart: Int
+    public var lineEnd: Int
+    public var tokenEstimate: Int
+
+    public init(headingPath: [String], text: String, lineStart: Int, lineEnd: Int, tokenEstimate: Int) {
+        self.headingPath = headingPath
+        self.text = text
+        self.lineStart = lineStart
+        self.lineEnd = lineEnd
+        self.tokenEstimate = tokenEstimate
+    }
+
+    /// The heading path as a person reads it.
+    public var headingLabel: String { headingPath.joined(separator: " › ") }
+}

@@ -1,0 +1,47 @@
+/// A passage retrieved for a question: what the sources pane lists, what a prompt cites and what a
+/// saved turn snapshots.
+public struct Passage: Sendable, Equatable, Codable, Identifiable {
+    public var id: Int64
+    public var documentPath: String
+    public var title: String
+    public var headingPath: [String]
+    public var lineStart: Int
+    public var lineEnd: Int
+    public var text: String
+    /// Higher is better; for BM25 results this is the negated FTS5 rank.
+    public var score: Double
+
+    public init(id: Int64, documentPath: String, title: String, headingPath: [String], lineStart: Int,
+                lineEnd: Int, text: String, score: Double) {
+        self.id = id
+        self.documentPath = documentPath
+        self.title = title
+        self.headingPath = headingPath
+        self.lineStart = lineStart
+        self.lineEnd = lineEnd
+        self.text = text
+        self.score = score
+    }
+
+    public var headingLabel: String { headingPath.joined(separator: " › ") }
+
+    /// "path/to/file.md:12-30", the location a person can open.
+    public var location: String {
+        lineStart == lineEnd ? "\(documentPath):\(lineStart)" : "\(documentPath):\(lineStart)-\(lineEnd)"
+    }
+}
+
+/// The token count Lore assumes for text when no tokenizer is at hand: about four bytes of English per
+/// token, which matches BPE tokenizers on prose within ~15 %, and at least one token per word.
+public func estimateTokens(_ text: some StringProtocol) -> Int {
+    var bytes = 0
+    var words = 0
+    var inWord = false
+    for b in text.utf8 {
+        bytes += 1
+        let space = b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D
+        if !space && !inWord { words += 1 }
+        inWord = !space
+    }
+    return max(words, (bytes + 3) / 4)
+}
