@@ -19,4 +19,8 @@ static inline CURLcode lore_curl_setopt_xferinfo(CURL *h, int (*f)(void *, curl_
 }
 static inline CURLcode lore_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode lore_curl_getinfo_string(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }
+// CURL_GLOBAL_DEFAULT is a macro expression Swift does not import.
+static inline CURLcode lore_curl_global_init_default(void) { return curl_global_init(CURL_GLOBAL_DEFAULT); }
+// CURL_ERROR_SIZE is a macro; the error buffer handed to CURLOPT_ERRORBUFFER must be at least this big.
+static inline size_t lore_curl_error_size(void) { return CURL_ERROR_SIZE; }
 #endif
