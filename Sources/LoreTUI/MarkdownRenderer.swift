@@ -1,0 +1,401 @@
+import LoreCore
+
+/// A run of text in one style.
+public struct Span: Sendable, Equatable {
+    public var text: String
+    public var style: TextStyle
+    /// The source number when this span is a citation marker such as "[3]".
+    public var citation: Int?
+
+    public init(_ text: String, _ style: TextStyle, citation: Int? = nil) {
+        self.text = text
+        self.style = style
+        self.citation = citation
+    }
+}
+
+/// One screen line of rendered text. `fill` paints the rest of the line (code blocks sit on a band).
+public struct StyledLine: Sendable, Equatable {
+    public var spans: [Span]
+    public var fill: TextStyle?
+
+    public init(_ spans: [Span] = [], fill: TextStyle? = nil) {
+        self.spans = spans
+        self.fill = fill
+    }
+
+    public var text: String { spans.map(\.text).joined() }
+}
+
+/// Renders the Markdown a model writes into styled, wrapped lines. Written for text that is still arriving:
+/// an unclosed code fence is a code block so far, an unclosed `**` styles what follows it, and a half
+/// table row is shown as it is.
+public struct MarkdownRenderer: Sendable {
+    public var width: Int
+    public var base: TextStyle
+
+    public init(width: Int, base: TextStyle = .plain) {
+        self.width = max(8, width)
+        self.base = base
+    }
+
+    public func render(_ markdown: String) -> [StyledLine] {
+        let source = TerminalText.sanitize(markdown)
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var out: [StyledLine] = []
+        var i = 0
+        var paragraph: [String] = []
+
+        func flushParagraph() {
+            guard !paragraph.isEmpty else { return }
+            out += wrapSpans(inline(paragraph.joined(separator: " "), base), width: width)
+            paragraph = []
+        }
+
+        while i < lines.count {
+            let line = lines[i]
+            let trimmed = line.trimmingLeadingSpaces()
+            if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
+                flushParagraph()
+                let fence = String(trimmed.prefix(3))
+                let language = trimmed.dropFirst(3).trimmingLeadingSpaces()
+                var code: [String] = []
+                i += 1
+                while i < lines.count && !lines[i].trimmingLeadingSpaces().hasPrefix(fence) {
+                    code.append(lines[i])
+                    i += 1
+                }
+                i += 1
+                out += codeBlock(code, language: String(language))
+                continue
+            }
+            if trimmed.isEmpty {
+                flushParagraph()
+                if let last = out.last, !last.spans.isEmpty || last.fill != nil { out.append(StyledLine()) }
+                i += 1
+                continue
+            }
+            if let level = headingLevel(trimmed) {
+                flushParagraph()
+                let text = String(trimmed.dropFirst(level).trimmingLeadingSpaces())
+                let style = TextStyle(.primary, on: base.bg, level <= 2 ? [.bold, .underline] : [.bold])
+                out += wrapSpans(inline(text, style), width: width)
+                i += 1
+                continue
+            }
+            if trimmed.hasPrefix("|") {
+                flushParagraph()
+                var rows: [String] = []
+                while i < lines.count && lines[i].trimmingLeadingSpaces().hasPrefix("|") {
+                    rows.append(lines[i].trimmingLeadingSpaces())
+                    i += 1
+                }
+                out += table(rows)
+                continue
+            }
+            if trimmed.hasPrefix(">") {
+                flushParagraph()
+                var quote: [String] = []
+                while i < lines.count && lines[i].trimmingLeadingSpaces().hasPrefix(">") {
+                    quote.append(String(lines[i].trimmingLeadingSpaces().dropFirst().trimmingLeadingSpaces()))
+                    i += 1
+                }
+                let style = TextStyle(.muted, on: base.bg, [.italic])
+                for l in wrapSpans(inline(quote.joined(separator: " "), style), width: width - 2) {
+                    out.append(StyledLine([Span("│ ", TextStyle(.muted, on: base.bg))] + l.spans))
+                }
+                continue
+            }
+            if let (marker, rest) = listItem(line) {
+                flushParagraph()
+                let indent = min(8, (line.count - line.trimmingLeadingSpaces().count) / 2 * 2)
+                let bullet = String(repeating: " ", count: indent) + marker
+                let hang = TextWidth.of(bullet)
+                let wrapped = wrapSpans(inline(rest, base), width: width - hang)
+                for (n, l) in wrapped.enumerated() {
+                    let lead = n == 0 ? Span(bullet, TextStyle(.accent, on: base.bg))
+                        : Span(String(repeating: " ", count: hang), base)
+                    out.append(StyledLine([lead] + l.spans))
+                }
+                i += 1
+                continue
+            }
+            paragraph.append(trimmed)
+            i += 1
+        }
+        flushParagraph()
+        while let last = out.last, last.spans.isEmpty, last.fill == nil { out.removeLast() }
+        return out
+    }
+
+    func headingLevel(_ line: String) -> Int? {
+        var n = 0
+        for c in line {
+            if c == "#" { n += 1 } else { break }
+        }
+        guard (1...6).contains(n) else { return nil }
+        let after = line.dropFirst(n)
+        return after.isEmpty || after.first == " " ? n : nil
+    }
+
+    func listItem(_ line: String) -> (String, String)? {
+        let t = line.trimmingLeadingSpaces()
+        if let first = t.first, "-*+".contains(first), t.dropFirst().first == " " {
+            return ("• ", String(t.dropFirst(2)))
+        }
+        let digits = t.prefix { $0.isASCII && $0.isNumber }
+        if !digits.isEmpty, digits.count <= 3 {
+            let after = t.dropFirst(digits.count)
+            if let p = after.first, p == "." || p == ")", after.dropFirst().first == " " {
+                return ("\(digits). ", String(after.dropFirst(2)))
+            }
+        }
+        return nil
+    }
+
+    func codeBlock(_ code: [String], language: String) -> [StyledLine] {
+        let band = TextStyle(.foreground, on: .surface)
+        var out: [StyledLine] = []
+        let label = language.isEmpty ? "" : " " + language
+        out.append(StyledLine([Span(label, TextStyle(.muted, on: .surface))], fill: band))
+        for line in code {
+            for piece in TextWrap.breakByCells(line, width: width - 2) {
+                out.append(StyledLine([Span(" " + piece, band)], fill: band))
+            }
+        }
+        out.append(StyledLine([], fill: band))
+        return out
+    }
+
+    func table(_ rows: [String]) -> [StyledLine] {
+        func cells(_ row: String) -> [String] {
+            var r = row.trimmingLeadingSpaces()
+            if r.hasPrefix("|") { r.removeFirst() }
+            if r.hasSuffix("|") { r.removeLast() }
+            return r.split(separator: "|", omittingEmptySubsequences: false)
+                .map { String($0).trimming(" ") }
+        }
+        func isRule(_ row: [String]) -> Bool {
+            !row.isEmpty && row.allSatisfy { c in !c.isEmpty && c.allSatisfy { "-:".contains($0) } }
+        }
+        let parsed = rows.map(cells)
+        let columns = parsed.map(\.count).max() ?? 0
+        var widths = [Int](repeating: 0, count: columns)
+        for row in parsed where !isRule(row) {
+            for (j, c) in row.enumerated() { widths[j] = max(widths[j], TextWidth.of(stripInline(c))) }
+        }
+        let total = widths.reduce(0, +) + max(0, columns - 1) * 3
+        let border = TextStyle(.muted, on: base.bg)
+        if total > width {
+            // Too wide to align: show each row as wrapped text rather than a broken grid.
+            return parsed.filter { !isRule($0) }.flatMap { row in
+                wrapSpans(inline(row.joined(separator: " │ "), base), width: width)
+            }
+        }
+        var out: [StyledLine] = []
+        for (n, row) in parsed.enumerated() {
+            if isRule(row) {
+                let rule = widths.map { String(repeating: "─", count: $0) }.joined(separator: "─┼─")
+                out.append(StyledLine([Span(rule, border)]))
+                continue
+            }
+            var spans: [Span] = []
+            for j in 0..<columns {
+                if j > 0 { spans.append(Span(" │ ", border)) }
+                let cell = j < row.count ? row[j] : ""
+                let style = n == 0 ? base.with(.bold) : base
+                let content = inline(cell, style)
+                spans += content
+                let pad = widths[j] - content.reduce(0) { $0 + TextWidth.of($1.text) }
+                if pad > 0 { spans.append(Span(String(repeating: " ", count: pad), base)) }
+            }
+            out.append(StyledLine(spans))
+        }
+        return out
+    }
+
+    func stripInline(_ s: String) -> String { inline(s, base).map(\.text).joined() }
+
+    /// Inline Markdown: **strong**, *emphasis* / _emphasis_, `code`, and citation markers [n] / [n, m].
+    func inline(_ text: String, _ style: TextStyle) -> [Span] {
+        var spans: [Span] = []
+        var current = ""
+        var bold = false
+        var italic = false
+        let chars = Array(text)
+        var i = 0
+
+        func currentStyle() -> TextStyle {
+            var s = style
+            if bold { s.attributes.insert(.bold) }
+            if italic { s.attributes.insert(.italic) }
+            return s
+        }
+        func flush() {
+            if !current.isEmpty { spans.append(Span(current, currentStyle())) }
+            current = ""
+        }
+        func opens(_ at: Int) -> Bool { at < chars.count && chars[at] != " " }
+        func closes(_ at: Int) -> Bool { at > 0 && chars[at - 1] != " " }
+
+        while i < chars.count {
+            let c = chars[i]
+            if c == "`" {
+                var j = i + 1
+                while j < chars.count && chars[j] != "`" { j += 1 }
+                flush()
+                let code = String(chars[(i + 1)..<min(j, chars.count)])
+                spans.append(Span(code, TextStyle(.accent, on: style.bg == base.bg ? .surface : style.bg)))
+                i = j + 1
+                continue
+            }
+            if c == "*" && i + 1 < chars.count && chars[i + 1] == "*" {
+                if bold ? closes(i) : opens(i + 2) {
+                    flush()
+                    bold.toggle()
+                    i += 2
+                    continue
+                }
+            } else if c == "*" || c == "_" {
+                let wordInside = c == "_" && i > 0 && chars[i - 1].isLetter
+                if !wordInside && (italic ? closes(i) : opens(i + 1) && hasCloser(chars, from: i + 1, c)) {
+                    flush()
+                    italic.toggle()
+                    i += 1
+                    continue
+                }
+            } else if c == "[", let (numbers, end) = citation(chars, at: i) {
+                flush()
+                let marker = String(chars[i...end])
+                spans.append(Span(marker, TextStyle(.citation, on: style.bg, style.attributes),
+                                  citation: numbers.first))
+                i = end + 1
+                continue
+            }
+            current.append(c)
+            i += 1
+        }
+        flush()
+        return spans
+    }
+
+    /// A single `*` opens emphasis only if it closes later in the text, or if the text may still be
+    /// arriving (the marker is near the end); otherwise "2 * 3" would italicise the rest.
+    func hasCloser(_ chars: [Character], from: Int, _ marker: Character) -> Bool {
+        var j = from
+        while j < chars.count {
+            if chars[j] == marker && chars[j - 1] != " " { return true }
+            j += 1
+        }
+        return chars.count - from < 40
+    }
+
+    /// "[3]" or "[1, 4]": the numbers and the index of the closing bracket.
+    func citation(_ chars: [Character], at i: Int) -> ([Int], Int)? {
+        var j = i + 1
+        var numbers: [Int] = []
+        var digits = ""
+        while j < chars.count && j - i < 24 {
+            let c = chars[j]
+            if c.isASCII && c.isNumber {
+                digits.append(c)
+            } else if c == "," || c == " " {
+                if let n = Int(digits) { numbers.append(n) }
+                digits = ""
+            } else if c == "]" {
+                if let n = Int(digits) { numbers.append(n) }
+                return numbers.isEmpty ? nil : (numbers, j)
+            } else {
+                return nil
+            }
+            j += 1
+        }
+        return nil
+    }
+}
+
+/// Wraps styled spans to `width` cells by words, keeping each word's style; too-long words break between
+/// graphemes.
+public func wrapSpans(_ spans: [Span], width: Int) -> [StyledLine] {
+    let width = max(1, width)
+    var lines: [StyledLine] = []
+    var line: [Span] = []
+    var used = 0
+    var pendingSpace: TextStyle?
+
+    func append(_ text: String, _ span: Span) {
+        if let last = line.last, last.style == span.style, last.citation == span.citation {
+            line[line.count - 1].text += text
+        } else {
+            line.append(Span(text, span.style, citation: span.citation))
+        }
+    }
+    func newLine() {
+        lines.append(StyledLine(line))
+        line = []
+        used = 0
+        pendingSpace = nil
+    }
+
+    // Split into words with their styles; a word may cross span boundaries ("**bold**text").
+    var words: [[Span]] = []
+    var word: [Span] = []
+    var spaceStyles: [TextStyle?] = []
+    var spaceBefore: TextStyle?
+    for span in spans {
+        var piece = ""
+        for ch in span.text {
+            if ch == " " {
+                if !piece.isEmpty { word.append(Span(piece, span.style, citation: span.citation)); piece = "" }
+                if !word.isEmpty {
+                    words.append(word)
+                    spaceStyles.append(spaceBefore)
+                    word = []
+                }
+                spaceBefore = span.style
+            } else {
+                piece.append(ch)
+            }
+        }
+        if !piece.isEmpty { word.append(Span(piece, span.style, citation: span.citation)) }
+    }
+    if !word.isEmpty {
+        words.append(word)
+        spaceStyles.append(spaceBefore)
+    }
+
+    for (n, w) in words.enumerated() {
+        let wWidth = w.reduce(0) { $0 + TextWidth.of($1.text) }
+        pendingSpace = used > 0 ? (spaceStyles[n] ?? w[0].style) : nil
+        if used > 0 && used + 1 + wWidth > width { newLine() }
+        if let space = pendingSpace, used > 0 {
+            append(" ", Span(" ", space))
+            used += 1
+        }
+        for span in w {
+            for ch in span.text {
+                let cw = TextWidth.of(ch)
+                if used + cw > width && used > 0 { newLine() }
+                append(String(ch), span)
+                used += cw
+            }
+        }
+    }
+    if !line.isEmpty || lines.isEmpty { lines.append(StyledLine(line)) }
+    return lines
+}
+
+extension StringProtocol {
+    func trimmingLeadingSpaces() -> String {
+        String(drop { $0 == " " || $0 == "\t" })
+    }
+}
+
+extension String {
+    func trimming(_ set: String) -> String {
+        var s = Substring(self)
+        while let f = s.first, set.contains(f) { s.removeFirst() }
+        while let l = s.last, set.contains(l) { s.removeLast() }
+        return String(s)
+    }
+}

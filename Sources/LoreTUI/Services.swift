@@ -1,0 +1,159 @@
+import Foundation
+import LoreCore
+
+/// Everything the UI needs from the engine. The TUI is written against this protocol so it can be driven by
+/// a scripted fake in tests; the executable passes the real engine.
+public protocol LoreServices: Sendable {
+    func knowledgeBases() async throws -> [KnowledgeBaseSummary]
+    func openKnowledgeBase(_ name: String) async throws -> KnowledgeBaseSummary
+    /// Creates a knowledge base over `path` (or adds the path to an existing one) and returns it.
+    func addKnowledgeBase(name: String, path: String) async throws -> KnowledgeBaseSummary
+    func removeKnowledgeBase(_ name: String) async throws
+    func reindex(_ name: String) -> AsyncStream<IndexProgressEvent>
+    /// Retrieves passages for `question` in `kb` and streams the answer. `conversationID` is nil for the
+    /// first question of a conversation; the engine names the conversation in `.finished`.
+    func ask(_ question: String, history: [ChatTurn], kb: String, conversationID: String?)
+        -> AsyncThrowingStream<AnswerEvent, any Error>
+    func documentText(path: String, kb: String) async throws -> String
+    func modelStatus() async -> ModelStatus
+    func selectModel(_ name: String) async throws -> ModelStatus
+    func conversations(kb: String) async throws -> [ConversationSummary]
+    func loadConversation(id: String) async throws -> SavedConversation
+}
+
+public struct KnowledgeBaseSummary: Sendable, Equatable {
+    public var name: String
+    public var paths: [String]
+    public var documents: Int
+    public var passages: Int
+    public var lastIndexed: Date?
+
+    public init(name: String, paths: [String], documents: Int, passages: Int, lastIndexed: Date?) {
+        self.name = name
+        self.paths = paths
+        self.documents = documents
+        self.passages = passages
+        self.lastIndexed = lastIndexed
+    }
+}
+
+public struct IndexSummary: Sendable, Equatable {
+    public var added: Int
+    public var updated: Int
+    public var removed: Int
+    public var unchanged: Int
+    public var skipped: Int
+
+    public init(added: Int, updated: Int, removed: Int, unchanged: Int, skipped: Int) {
+        self.added = added
+        self.updated = updated
+        self.removed = removed
+        self.unchanged = unchanged
+        self.skipped = skipped
+    }
+}
+
+public enum IndexProgressEvent: Sendable, Equatable {
+    case started(total: Int)
+    case progress(done: Int, total: Int, bytes: Int64, passages: Int)
+    case skipped(path: String, reason: String)
+    case finished(IndexSummary)
+    case failed(String)
+}
+
+/// One exchange of a conversation, as history sent with the next question.
+public struct ChatTurn: Sendable, Equatable {
+    public var question: String
+    public var answer: String
+
+    public init(question: String, answer: String) {
+        self.question = question
+        self.answer = answer
+    }
+}
+
+public struct AnswerStats: Sendable, Equatable {
+    public var model: String
+    public var ttftMillis: Int?
+    public var tokensPerSecond: Double?
+    /// The stream ended before the model said it was done.
+    public var incomplete: Bool
+    public var conversationID: String?
+
+    public init(model: String, ttftMillis: Int?, tokensPerSecond: Double?, incomplete: Bool,
+                conversationID: String? = nil) {
+        self.model = model
+        self.ttftMillis = ttftMillis
+        self.tokensPerSecond = tokensPerSecond
+        self.incomplete = incomplete
+        self.conversationID = conversationID
+    }
+}
+
+public enum AnswerEvent: Sendable, Equatable {
+    case retrieved([Passage], millis: Int)
+    case delta(String)
+    case reasoning(String)
+    case finished(AnswerStats)
+    /// A failure the person can act on, already phrased for them.
+    case error(String)
+}
+
+public struct ModelStatus: Sendable, Equatable {
+    public enum State: Sendable, Equatable {
+        case ready
+        /// No model configured: answers are extractive, from the index alone.
+        case extractive
+        case unreachable(String)
+    }
+
+    public var name: String
+    public var state: State
+
+    public init(name: String, state: State) {
+        self.name = name
+        self.state = state
+    }
+}
+
+public struct ConversationSummary: Sendable, Equatable {
+    public var id: String
+    public var title: String
+    public var kb: String
+    public var updated: Date
+    public var turns: Int
+
+    public init(id: String, title: String, kb: String, updated: Date, turns: Int) {
+        self.id = id
+        self.title = title
+        self.kb = kb
+        self.updated = updated
+        self.turns = turns
+    }
+}
+
+public struct SavedTurn: Sendable, Equatable {
+    public var question: String
+    public var answer: String
+    public var passages: [Passage]
+    public var model: String
+
+    public init(question: String, answer: String, passages: [Passage], model: String) {
+        self.question = question
+        self.answer = answer
+        self.passages = passages
+        self.model = model
+    }
+}
+
+public struct SavedConversation: Sendable, Equatable {
+    public var id: String
+    public var kb: String
+    public var turns: [SavedTurn]
+
+    public init(id: String, kb: String, turns: [SavedTurn]) {
+        self.id = id
+        self.kb = kb
+        self.turns = turns
+    }
+}
