@@ -3,16 +3,16 @@ import Testing
 @testable import LoreCore
 
 /// Decodes `bytes` in every way a network could deliver them — whole, one byte per read, and cut in two at
-/// each position — and checks that each way gives `expected`. Stops at the first failing cut so that one
-/// bug does not report thousands of times.
+/// each position (or at the positions given) — and checks that each way gives `expected`. Stops at the
+/// first failing cut so that one bug does not report thousands of times.
 func expectSameOutcomeForEverySplit<Outcome: Equatable>(
-    _ bytes: [UInt8], expected: Outcome, sourceLocation: SourceLocation = #_sourceLocation,
+    _ bytes: [UInt8], expected: Outcome, cuts: [Int]? = nil, sourceLocation: SourceLocation = #_sourceLocation,
     _ decode: ([ArraySlice<UInt8>]) -> Outcome
 ) {
     #expect(decode([bytes[...]]) == expected, "fed whole", sourceLocation: sourceLocation)
     #expect(decode(bytes.indices.map { bytes[$0..<$0 + 1] }) == expected, "fed one byte at a time",
             sourceLocation: sourceLocation)
-    for cut in 0...bytes.count {
+    for cut in cuts ?? Array(0...bytes.count) {
         let outcome = decode([bytes[..<cut], bytes[cut...]])
         if outcome != expected {
             #expect(outcome == expected, "split at byte \(cut) of \(bytes.count)", sourceLocation: sourceLocation)

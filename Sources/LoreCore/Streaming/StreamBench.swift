@@ -79,7 +79,7 @@ public enum StreamBench {
                               + jsonString(words[index % words.count]) + "}}]" + tail + "\n\n")
             }
             events.append(#"data: {"choices":[{"finish_reason":"length","index":0,"delta":{}}]"# + tail + "\n\n")
-            events.append(#"data: {"choices":[],"usage":{"completion_tokens":\#(tokens),"prompt_tokens":48,"total_tokens":\#(tokens + 48)},"timings":{"prompt_n":48,"predicted_n":\#(tokens),"predicted_per_second":87.0}"# + tail.dropFirst() + "\n\n")
+            events.append(#"data: {"choices":[],"usage":{"completion_tokens":\#(tokens),"prompt_tokens":48,"total_tokens":\#(tokens + 48)},"timings":{"prompt_n":48,"predicted_n":\#(tokens),"predicted_per_second":87.0}"# + tail + "\n\n")
             events.append("data: [DONE]\n\n")
         case .anthropic:
             events.append("event: message_start\n" + #"data: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"usage":{"input_tokens":18,"output_tokens":0}}}"# + "\n\n")
