@@ -1,0 +1,171 @@
+import Foundation
+import GRDB
+import LoreCore
+
+/// A question and its answer as saved, with the sources exactly as they were shown.
+public struct SavedTurn: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var conversationID: Int64
+    public var question: String
+    public var answer: String
+    public var reasoning: String
+    public var model: String
+    public var mode: String
+    public var state: String
+    public var error: String?
+    public var askedAt: Date
+    public var retrievalMilliseconds: Double?
+    public var firstTokenMilliseconds: Double?
+    public var totalMilliseconds: Double?
+    public var promptTokens: Int?
+    public var completionTokens: Int?
+    public var sources: [SavedSource]
+}
+
+public struct SavedSource: Sendable, Equatable, Codable {
+    public var number: Int
+    public var passage: Passage
+    public var cited: Bool
+
+    public init(number: Int, passage: Passage, cited: Bool) {
+        self.number = number
+        self.passage = passage
+        self.cited = cited
+    }
+}
+
+public struct ConversationSummary: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var title: String
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var turns: Int
+}
+
+/// What a finished turn carries into the store.
+public struct TurnRecord: Sendable {
+    public var question: String
+    public var answer: String
+    public var reasoning: String
+    public var model: String
+    public var mode: String
+    public var state: String
+    public var error: String?
+    public var askedAt: Date
+    public var retrievalMilliseconds: Double?
+    public var firstTokenMilliseconds: Double?
+    public var totalMilliseconds: Double?
+    public var promptTokens: Int?
+    public var completionTokens: Int?
+    public var sources: [SavedSource]
+
+    public init(question: String, answer: String, reasoning: String, model: String, mode: String, state: String,
+                error: String?, askedAt: Date, retrievalMilliseconds: Double?, firstTokenMilliseconds: Double?,
+                totalMilliseconds: Double?, promptTokens: Int?, completionTokens: Int?, sources: [SavedSource]) {
+        self.question = question
+        self.answer = answer
+        self.reasoning = reasoning
+        self.model = model
+        self.mode = mode
+        self.state = state
+        self.error = error
+        self.askedAt = askedAt
+        self.retrievalMilliseconds = retrievalMilliseconds
+        self.firstTokenMilliseconds = firstTokenMilliseconds
+        self.totalMilliseconds = totalMilliseconds
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.sources = sources
+    }
+}
+
+extension KnowledgeBaseStore {
+    /// Starts a conversation titled after its first question.
+    public func createConversation(title: String) throws -> Int64 {
+        try pool.write { db in
+            let now = Date().timeIntervalSince1970
+            try db.execute(sql: "INSERT INTO conversations(title, created_at, updated_at) VALUES (?, ?, ?)",
+                           arguments: [String(title.prefix(120)), now, now])
+            return db.lastInsertedRowID
+        }
+    }
+
+    @discardableResult
+    public func saveTurn(_ turn: TurnRecord, conversationID: Int64) throws -> Int64 {
+        try pool.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM conversations WHERE id = ?",
+                                    arguments: [conversationID]) == true else {
+                throw StoreError(path: path, message: "no conversation \(conversationID); see `lore history`")
+            }
+            let ordinal = try Int.fetchOne(db, sql: "SELECT count(*) FROM turns WHERE conversation_id = ?",
+                                           arguments: [conversationID]) ?? 0
+            try db.execute(sql: """
+                INSERT INTO turns(conversation_id, ordinal, question, answer, reasoning, model, mode, state, error,
+                    asked_at, retrieval_ms, first_token_ms, total_ms, prompt_tokens, completion_tokens)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [conversationID, ordinal, turn.question, turn.answer, turn.reasoning, turn.model,
+                                 turn.mode, turn.state, turn.error, turn.askedAt.timeIntervalSince1970,
+                                 turn.retrievalMilliseconds, turn.firstTokenMilliseconds, turn.totalMilliseconds,
+                                 turn.promptTokens, turn.completionTokens])
+            let turnID = db.lastInsertedRowID
+            for source in turn.sources {
+                let p = source.passage
+                try db.execute(sql: """
+                    INSERT INTO turn_sources(turn_id, number, chunk_id, document_path, title, headings,
+                        line_start, line_end, body, score, cited)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [turnID, source.number, p.id, p.documentPath, p.title,
+                                     p.headingPath.joined(separator: Schema.headingSeparator), p.lineStart, p.lineEnd,
+                                     p.text, p.score, source.cited])
+            }
+            try db.execute(sql: "UPDATE conversations SET updated_at = ? WHERE id = ?",
+                           arguments: [Date().timeIntervalSince1970, conversationID])
+            return turnID
+        }
+    }
+
+    public func conversations(limit: Int = 50) throws -> [ConversationSummary] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT c.id, c.title, c.created_at, c.updated_at, (SELECT count(*) FROM turns t WHERE t.conversation_id = c.id)
+                FROM conversations c ORDER BY c.updated_at DESC, c.id DESC LIMIT ?
+                """, arguments: [limit]).map {
+                ConversationSummary(id: $0[0], title: $0[1], createdAt: Date(timeIntervalSince1970: $0[2]),
+                                    updatedAt: Date(timeIntervalSince1970: $0[3]), turns: $0[4])
+            }
+        }
+    }
+
+    public func conversation(id: Int64) throws -> (ConversationSummary, [SavedTurn])? {
+        try pool.read { db in
+            guard let head = try Row.fetchOne(db, sql: "SELECT id, title, created_at, updated_at FROM conversations WHERE id = ?",
+                                              arguments: [id]) else { return nil }
+            var turns: [SavedTurn] = []
+            for row in try Row.fetchAll(db, sql: """
+                SELECT id, question, answer, reasoning, model, mode, state, error, asked_at, retrieval_ms,
+                    first_token_ms, total_ms, prompt_tokens, completion_tokens
+                FROM turns WHERE conversation_id = ? ORDER BY ordinal
+                """, arguments: [id]) {
+                let turnID: Int64 = row[0]
+                let sources = try Row.fetchAll(db, sql: """
+                    SELECT number, chunk_id, document_path, title, headings, line_start, line_end, body, score, cited
+                    FROM turn_sources WHERE turn_id = ? ORDER BY number
+                    """, arguments: [turnID]).map { s -> SavedSource in
+                    let headings: String = s[4]
+                    let passage = Passage(id: s[1] ?? 0, documentPath: s[2], title: s[3],
+                                          headingPath: headings.isEmpty ? [] : headings.components(separatedBy: Schema.headingSeparator),
+                                          lineStart: s[5], lineEnd: s[6], text: s[7], score: s[8])
+                    return SavedSource(number: s[0], passage: passage, cited: s[9])
+                }
+                turns.append(SavedTurn(id: turnID, conversationID: id, question: row[1], answer: row[2], reasoning: row[3],
+                                       model: row[4], mode: row[5], state: row[6], error: row[7],
+                                       askedAt: Date(timeIntervalSince1970: row[8]), retrievalMilliseconds: row[9],
+                                       firstTokenMilliseconds: row[10], totalMilliseconds: row[11],
+                                       promptTokens: row[12], completionTokens: row[13], sources: sources))
+            }
+            let summary = ConversationSummary(id: head[0], title: head[1], createdAt: Date(timeIntervalSince1970: head[2]),
+                                              updatedAt: Date(timeIntervalSince1970: head[3]), turns: turns.count)
+            return (summary, turns)
+        }
+    }
+}
