@@ -1,0 +1,253 @@
+import LoreCore
+
+/// Which part of the screen keys go to.
+public enum Focus: Sendable, Equatable, CaseIterable {
+    case input, chat, sources
+}
+
+/// A question and its answer as they appear in the chat.
+public struct Exchange: Sendable, Equatable {
+    public enum State: Sendable, Equatable {
+        case retrieving
+        case streaming
+        case done
+        /// The person stopped it; the text so far is kept.
+        case stopped
+        /// The stream ended without the model saying it was done.
+        case incomplete
+        case failed(String)
+    }
+
+    public var requestID: Int
+    public var question: String
+    public var answer: String
+    public var reasoning: String
+    public var passages: [Passage]
+    public var retrievalMillis: Int?
+    public var state: State
+    public var stats: AnswerStats?
+
+    public init(requestID: Int, question: String) {
+        self.requestID = requestID
+        self.question = question
+        answer = ""
+        reasoning = ""
+        passages = []
+        state = .retrieving
+    }
+
+    public var isActive: Bool { state == .retrieving || state == .streaming }
+
+    /// Source numbers (1-based) the answer cites, in order of first mention.
+    public var citedNumbers: [Int] {
+        var seen: [Int] = []
+        for line in MarkdownRenderer(width: 1000).render(answer) {
+            for span in line.spans {
+                if let n = span.citation, !seen.contains(n) { seen.append(n) }
+            }
+        }
+        return seen
+    }
+}
+
+/// A line of information or an error in the chat, not part of any answer.
+public struct Notice: Sendable, Equatable {
+    public enum Level: Sendable, Equatable { case info, warning, error }
+    public var level: Level
+    public var text: String
+
+    public init(_ level: Level, _ text: String) {
+        self.level = level
+        self.text = text
+    }
+}
+
+public enum ChatItem: Sendable, Equatable {
+    case exchange(Exchange)
+    case notice(Notice)
+}
+
+/// Where indexing of the current knowledge base stands, for the status bar.
+public enum IndexState: Sendable, Equatable {
+    case unknown
+    case running(done: Int, total: Int, skipped: Int)
+    case finished(IndexSummary)
+    case failed(String)
+}
+
+/// The whole document opened from a source, scrolled to the passage.
+public struct SourceViewer: Sendable, Equatable {
+    public var requestID: Int
+    public var passage: Passage
+    public var text: String?
+    public var error: String?
+    public var scroll: Int
+    public var terms: [String]
+
+    public init(requestID: Int, passage: Passage, terms: [String]) {
+        self.requestID = requestID
+        self.passage = passage
+        self.terms = terms
+        scroll = max(0, passage.lineStart - 3)
+    }
+}
+
+public struct KnowledgeBasePicker: Sendable, Equatable {
+    public enum Mode: Sendable, Equatable {
+        case browse
+        /// Typing a path to add as a new knowledge base.
+        case addPath
+        case confirmRemove(String)
+    }
+
+    public var filter: InputEditor = InputEditor()
+    public var selection = 0
+    public var mode: Mode = .browse
+
+    public init() {}
+
+    public func matches(_ all: [KnowledgeBaseSummary]) -> [KnowledgeBaseSummary] {
+        let f = filter.text.lowercased()
+        if f.isEmpty { return all }
+        return all.filter { kb in
+            kb.name.lowercased().contains(f) || kb.paths.contains { $0.lowercased().contains(f) }
+        }
+    }
+}
+
+public struct HistoryPicker: Sendable, Equatable {
+    public var conversations: [ConversationSummary]
+    public var selection = 0
+}
+
+public enum Overlay: Sendable, Equatable {
+    case help
+    case knowledgeBases(KnowledgeBasePicker)
+    case history(HistoryPicker)
+    case viewer(SourceViewer)
+}
+
+/// The state of the whole UI. A value: `update` changes it, `view` draws it.
+public struct AppModel: Sendable, Equatable {
+    public var rows: Int
+    public var cols: Int
+    public var kbName: String
+    public var kb: KnowledgeBaseSummary?
+    public var knowledgeBases: [KnowledgeBaseSummary] = []
+    public var index: IndexState = .unknown
+    public var model: ModelStatus?
+    public var items: [ChatItem] = []
+    public var input = InputEditor()
+    public var inputHistory: [String] = []
+    /// Position while recalling history with Up/Down; nil when editing a fresh line.
+    public var historyCursor: Int?
+    public var draftBeforeHistory = ""
+    public var focus: Focus = .input
+    /// Lines scrolled up from the bottom of the chat; 0 follows the stream.
+    public var chatScroll = 0
+    public var sourcesSelection = 0
+    /// On narrow terminals the sources pane is an overlay shown on demand.
+    public var sourcesOverlayVisible = false
+    public var overlay: Overlay?
+    public var completionSelection = 0
+    public var nextRequestID = 1
+    public var activeAnswer: Int?
+    public var activeIndex: Int?
+    public var conversationID: String?
+    public var themeName: String
+    public var themeNames: [String]
+    public var tick = 0
+    public var shouldQuit = false
+
+    public init(rows: Int, cols: Int, kbName: String, themeName: String = "dark",
+                themeNames: [String] = BuiltinThemes.names) {
+        self.rows = rows
+        self.cols = cols
+        self.kbName = kbName
+        self.themeName = themeName
+        self.themeNames = themeNames
+    }
+
+    /// The sources pane sits beside the chat from this width on.
+    public static let sideBySideWidth = 100
+    public static let minimumRows = 10
+    public static let minimumCols = 40
+
+    public var sideBySide: Bool { cols >= Self.sideBySideWidth }
+    public var tooSmall: Bool { rows < Self.minimumRows || cols < Self.minimumCols }
+
+    /// The exchange the sources pane shows: the latest one.
+    public var latestExchange: Exchange? {
+        for item in items.reversed() {
+            if case .exchange(let e) = item { return e }
+        }
+        return nil
+    }
+
+    public var isStreaming: Bool { activeAnswer != nil }
+
+    public mutating func takeRequestID() -> Int {
+        defer { nextRequestID += 1 }
+        return nextRequestID
+    }
+
+    /// Applies `change` to the exchange with `requestID`, if it is still in the chat.
+    mutating func updateExchange(_ requestID: Int, _ change: (inout Exchange) -> Void) {
+        for i in items.indices.reversed() {
+            if case .exchange(var e) = items[i], e.requestID == requestID {
+                change(&e)
+                items[i] = .exchange(e)
+                return
+            }
+        }
+    }
+
+    mutating func notice(_ level: Notice.Level, _ text: String) {
+        items.append(.notice(Notice(level, text)))
+        chatScroll = 0
+    }
+}
+
+/// Everything that can happen to the UI.
+public enum Msg: Sendable, Equatable {
+    case key(KeyEvent)
+    case paste(String)
+    case resize(rows: Int, cols: Int)
+    case tick
+    case answer(request: Int, AnswerEvent)
+    /// The answer stream ended (normally or by error); `error` is already phrased for a person.
+    case answerEnded(request: Int, error: String?)
+    case indexProgress(request: Int, IndexProgressEvent)
+    case knowledgeBasesLoaded([KnowledgeBaseSummary])
+    case knowledgeBaseOpened(KnowledgeBaseSummary)
+    case documentLoaded(request: Int, text: String)
+    case documentFailed(request: Int, error: String)
+    case modelStatus(ModelStatus)
+    case conversationsLoaded([ConversationSummary])
+    case conversationLoaded(SavedConversation)
+    case themeApplied(String)
+    case notice(Notice)
+    /// A service call failed; the text says what failed and what to do.
+    case failed(String)
+}
+
+/// Work `update` asks the runtime to do. Results come back as messages.
+public enum Effect: Sendable, Equatable {
+    case ask(request: Int, question: String, history: [ChatTurn], kb: String, conversationID: String?)
+    case cancel(request: Int)
+    case loadKnowledgeBases
+    case openKnowledgeBase(String)
+    case addKnowledgeBase(name: String, path: String)
+    case removeKnowledgeBase(String)
+    case reindex(request: Int, kb: String)
+    case loadDocument(request: Int, path: String, kb: String)
+    case refreshModel
+    case selectModel(String)
+    case loadConversations(kb: String)
+    case loadConversation(id: String)
+    case applyTheme(String)
+    case export(markdown: String)
+    case openInEditor(path: String, line: Int)
+    case redraw
+    case quit
+}
