@@ -50,7 +50,8 @@ let package = Package(
 
         .testTarget(name: "LoreCoreTests", dependencies: ["LoreCore"], swiftSettings: strict),
         .testTarget(name: "LoreStoreTests", dependencies: ["LoreStore", "LoreCore"], swiftSettings: strict),
-        .testTarget(name: "LoreIngestTests", dependencies: ["LoreIngest", "LoreStore", "LoreCore"],
+        .testTarget(name: "LoreIngestTests", dependencies: ["LoreIngest", "LoreStore", "LoreCore",
+                                                          .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strict),
         .testTarget(name: "LoreLLMTests", dependencies: ["LoreLLM", "LoreCore"], swiftSettings: strict),
         .testTarget(name: "LoreEngineTests", dependencies: ["LoreEngine", "LoreCore"], swiftSettings: strict),
