@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import LoreCore
 
@@ -175,10 +176,13 @@ struct SSEDecoderTests {
         #expect(decoder.retainedCapacity < 128 * 1024)
     }
 
-    @Test("raw buffer pointers decode like arrays")
-    func rawBuffers() {
+    @Test("raw buffer pointers, Data and non-contiguous sequences decode like arrays")
+    func inputKinds() {
         var decoder = SSEDecoder()
         let events = utf8("data: raw\n\n").withUnsafeBytes { decoder.feed($0) }
         #expect(events == [SSEEvent(data: "raw")])
+        #expect(decoder.feed(Data("data: da".utf8)).isEmpty)
+        #expect(decoder.feed(Data("ta\n\n".utf8)) == [SSEEvent(data: "data")])
+        #expect(decoder.feed(utf8("data: lazy\n\n").lazy.map { $0 }) == [SSEEvent(data: "lazy")])
     }
 }

@@ -22,9 +22,6 @@ struct LineSplitter: Sendable {
     /// How many bytes of a leading byte order mark have been matched; nil once the question is settled.
     private var matchedBOMBytes: Int? = 0
 
-    /// True when bytes have arrived since the last line break.
-    var hasPartialLine: Bool { !partial.isEmpty || (matchedBOMBytes ?? 0) > 0 }
-
     /// The memory held between reads; tests use it to check that skipped lines do not accumulate.
     var retainedCapacity: Int { partial.capacity }
 

@@ -22,8 +22,9 @@ public struct SSEEvent: Sendable, Equatable {
 /// `data`, `event`, `id` and `retry` fields, one space after the colon removed, a leading byte order mark
 /// dropped, invalid UTF-8 replaced by U+FFFD. An event with no `data:` line dispatches nothing.
 ///
-/// Bytes are scanned once and copied at most twice (into the event's data buffer, then into its string),
-/// so a reply of many megabytes costs time in proportion to its size.
+/// Each byte is scanned once and copied a fixed number of times (a line that spans reads into a line
+/// buffer, data into the event's buffer, that buffer into the event's string), never once per read, so an
+/// event of many megabytes costs time in proportion to its size.
 public struct SSEDecoder: Sendable {
     private var splitter = LineSplitter()
     private var builder: SSEEventBuilder
