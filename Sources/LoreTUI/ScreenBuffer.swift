@@ -22,6 +22,17 @@ public struct ScreenBuffer: Sendable, Equatable {
     public let rows: Int
     public let cols: Int
     public private(set) var cells: [Cell]
+    /// Where the terminal cursor should stand after drawing; nil hides it.
+    public var cursor: Position?
+
+    public struct Position: Sendable, Equatable {
+        public var row: Int
+        public var col: Int
+        public init(row: Int, col: Int) {
+            self.row = row
+            self.col = col
+        }
+    }
 
     public init(rows: Int, cols: Int, fill: TextStyle = .plain) {
         self.rows = max(0, rows)
