@@ -170,7 +170,7 @@ public enum TerminalText {
     /// control is shown as its 7-bit equivalent ("␛[" for 0x9B). CRLF becomes a newline; tabs expand to
     /// the next multiple of `tabWidth` columns. Newlines are kept only when `keepNewlines` is true.
     public static func sanitize(_ text: String, keepNewlines: Bool = true, tabWidth: Int = 4) -> String {
-        if !needsSanitizing(text) { return text }
+        if !needsSanitizing(text) && (keepNewlines || !text.unicodeScalars.contains("\n")) { return text }
         var out = String.UnicodeScalarView()
         var column = 0
         let scalars = Array(text.unicodeScalars)

@@ -1,0 +1,49 @@
+import LoreCore
+@testable import LoreTUI
+
+/// Shared sample data for the UI tests.
+enum Fixtures {
+    static let passages: [Passage] = [
+        Passage(id: 1, documentPath: "guide/install.md", title: "Installing Lore", headingPath: ["Install", "Linux"],
+                lineStart: 12, lineEnd: 30, text: "Run swift build in the checkout, then copy the binary.", score: 9.5),
+        Passage(id: 2, documentPath: "guide/config.md", title: "Configuration", headingPath: ["Config"],
+                lineStart: 1, lineEnd: 8, text: "Settings live in ~/.config/lore/config.toml.", score: 7.0),
+        Passage(id: 3, documentPath: "notes/misc.txt", title: "Misc", headingPath: [],
+                lineStart: 4, lineEnd: 4, text: "Unrelated notes.", score: 2.0),
+    ]
+
+    static let answer = """
+    ## Building
+
+    Run **swift build** in the checkout [1], then set `base_url` in the config [2].
+
+    ```sh
+    swift build -c release
+    ```
+    """
+
+    static let kb = KnowledgeBaseSummary(name: "docs", paths: ["/srv/docs"], documents: 1170, passages: 8432,
+                                         lastIndexed: nil)
+
+    /// A model that has asked one question and received a finished answer.
+    static func answered(rows: Int = 24, cols: Int = 80) -> AppModel {
+        var m = AppModel(rows: rows, cols: cols, kbName: "docs")
+        _ = update(&m, .knowledgeBaseOpened(kb))
+        _ = update(&m, .modelStatus(ModelStatus(name: "llama3", state: .ready)))
+        _ = update(&m, .indexProgress(request: 0, .started(total: 1)))
+        m.index = .finished(IndexSummary(added: 0, updated: 0, removed: 0, unchanged: 1170, skipped: 0))
+        type(&m, "how do I build it?")
+        _ = update(&m, .key(.enter))
+        let id = m.activeAnswer!
+        _ = update(&m, .answer(request: id, .retrieved(passages, millis: 42)))
+        _ = update(&m, .answer(request: id, .delta(answer)))
+        _ = update(&m, .answer(request: id, .finished(AnswerStats(model: "llama3", ttftMillis: 310,
+                                                                   tokensPerSecond: 41.27, incomplete: false)))
+        )
+        return m
+    }
+
+    static func type(_ m: inout AppModel, _ text: String) {
+        for ch in text { _ = update(&m, .key(.char(ch))) }
+    }
+}

@@ -1,0 +1,306 @@
+import LoreCore
+import Testing
+@testable import LoreTUI
+
+@Suite("update")
+struct UpdateTests {
+    func model() -> AppModel { AppModel(rows: 24, cols: 80, kbName: "docs") }
+
+    @Test func typingAndEditingKeys() {
+        var m = model()
+        Fixtures.type(&m, "hello brave world")
+        #expect(m.input.text == "hello brave world")
+        _ = update(&m, .key(.ctrl("w")))
+        #expect(m.input.text == "hello brave ")
+        _ = update(&m, .key(.ctrl("a")))
+        _ = update(&m, .key(.char(">")))
+        #expect(m.input.text == ">hello brave ")
+        _ = update(&m, .key(.ctrl("e")))
+        _ = update(&m, .key(KeyEvent(.backspace)))
+        #expect(m.input.text == ">hello brave")
+        _ = update(&m, .key(.alt("b")))
+        _ = update(&m, .key(.ctrl("k")))
+        #expect(m.input.text == ">hello ")
+        _ = update(&m, .key(.ctrl("u")))
+        #expect(m.input.text == "")
+    }
+
+    @Test func wordMotionWithCtrlArrows() {
+        var m = model()
+        Fixtures.type(&m, "one two three")
+        _ = update(&m, .key(KeyEvent(.left, ctrl: true)))
+        _ = update(&m, .key(KeyEvent(.left, ctrl: true)))
+        _ = update(&m, .key(.char("X")))
+        #expect(m.input.text == "one Xtwo three")
+        _ = update(&m, .key(.alt("f")))
+        _ = update(&m, .key(.char("Y")))
+        #expect(m.input.text == "one XtwoY three")
+    }
+
+    @Test func altEnterAndCtrlJInsertNewlines() {
+        var m = model()
+        Fixtures.type(&m, "a")
+        _ = update(&m, .key(KeyEvent(.enter, alt: true)))
+        Fixtures.type(&m, "b")
+        _ = update(&m, .key(.ctrl("j")))
+        Fixtures.type(&m, "c")
+        #expect(m.input.text == "a\nb\nc")
+        #expect(m.activeAnswer == nil)
+    }
+
+    @Test func sendingCreatesAskWithNewRequestID() {
+        var m = model()
+        Fixtures.type(&m, "first?")
+        let effects = update(&m, .key(.enter))
+        guard case .ask(let id, let q, let history, let kb, nil)? = effects.first else {
+            Issue.record("expected an ask effect, got \(effects)")
+            return
+        }
+        #expect(q == "first?")
+        #expect(history.isEmpty)
+        #expect(kb == "docs")
+        #expect(m.activeAnswer == id)
+        #expect(m.input.isEmpty)
+        _ = update(&m, .answer(request: id, .delta("one")))
+        _ = update(&m, .answer(request: id, .finished(AnswerStats(model: "m", ttftMillis: 1, tokensPerSecond: 1,
+                                                                   incomplete: false, conversationID: "c1"))))
+        Fixtures.type(&m, "second?")
+        let next = update(&m, .key(.enter))
+        guard case .ask(let id2, _, let history2, _, let conv)? = next.first else {
+            Issue.record("expected an ask effect")
+            return
+        }
+        #expect(id2 != id)
+        #expect(history2 == [ChatTurn(question: "first?", answer: "one")])
+        #expect(conv == "c1")
+    }
+
+    @Test func emptyInputSendsNothing() {
+        var m = model()
+        Fixtures.type(&m, "   ")
+        #expect(update(&m, .key(.enter)).isEmpty)
+        #expect(m.items.isEmpty)
+    }
+
+    @Test func staleRequestIDsAreDropped() {
+        var m = model()
+        Fixtures.type(&m, "q")
+        _ = update(&m, .key(.enter))
+        let first = m.activeAnswer!
+        _ = update(&m, .key(.escape))
+        Fixtures.type(&m, "q2")
+        _ = update(&m, .key(.enter))
+        let before = m
+        _ = update(&m, .answer(request: first, .delta("late text")))
+        _ = update(&m, .answer(request: 999, .retrieved(Fixtures.passages, millis: 1)))
+        _ = update(&m, .answerEnded(request: first, error: "boom"))
+        #expect(m == before)
+    }
+
+    @Test func escapeStopsStreamingAndKeepsText() {
+        var m = model()
+        Fixtures.type(&m, "q")
+        _ = update(&m, .key(.enter))
+        let id = m.activeAnswer!
+        _ = update(&m, .answer(request: id, .delta("partial answer")))
+        let effects = update(&m, .key(.escape))
+        #expect(effects == [.cancel(request: id)])
+        #expect(m.activeAnswer == nil)
+        #expect(m.latestExchange?.state == .stopped)
+        #expect(m.latestExchange?.answer == "partial answer")
+    }
+
+    @Test func ctrlCSemantics() {
+        var m = model()
+        Fixtures.type(&m, "q")
+        _ = update(&m, .key(.enter))
+        let id = m.activeAnswer!
+        #expect(update(&m, .key(.ctrl("c"))) == [.cancel(request: id)])
+        #expect(!m.shouldQuit)
+        Fixtures.type(&m, "draft")
+        #expect(update(&m, .key(.ctrl("c"))).isEmpty)
+        #expect(m.input.isEmpty)
+        #expect(!m.shouldQuit)
+        #expect(update(&m, .key(.ctrl("c"))) == [.quit])
+        #expect(m.shouldQuit)
+    }
+
+    @Test func ctrlQQuitsAlways() {
+        var m = model()
+        Fixtures.type(&m, "draft")
+        #expect(update(&m, .key(.ctrl("q"))).contains(.quit))
+    }
+
+    @Test func focusCycles() {
+        var wide = AppModel(rows: 40, cols: 120, kbName: "docs")
+        var seen: [Focus] = []
+        for _ in 0..<3 {
+            _ = update(&wide, .key(.tab))
+            seen.append(wide.focus)
+        }
+        #expect(seen == [.chat, .sources, .input])
+        _ = update(&wide, .key(KeyEvent(.backTab)))
+        #expect(wide.focus == .sources)
+        // Below 100 columns the sources pane is hidden until toggled, so Tab skips it.
+        var narrow = model()
+        _ = update(&narrow, .key(.tab))
+        _ = update(&narrow, .key(.tab))
+        #expect(narrow.focus == .input)
+        _ = update(&narrow, .key(KeyEvent(.function(2))))
+        #expect(narrow.sourcesOverlayVisible && narrow.focus == .sources)
+        _ = update(&narrow, .key(.escape))
+        #expect(!narrow.sourcesOverlayVisible && narrow.focus == .input)
+    }
+
+    @Test func slashCompletion() {
+        var m = model()
+        Fixtures.type(&m, "/h")
+        let shown = SlashCommand.completions(for: m.input.text, themes: m.themeNames).map(\.text)
+        #expect(shown == ["/help", "/history"])
+        _ = update(&m, .key(KeyEvent(.down)))
+        _ = update(&m, .key(.tab))
+        #expect(m.input.text == "/history ")
+        m.input = InputEditor()
+        Fixtures.type(&m, "/theme gr")
+        _ = update(&m, .key(.tab))
+        #expect(m.input.text == "/theme gruvbox")
+        #expect(update(&m, .key(.enter)) == [.applyTheme("gruvbox")])
+    }
+
+    @Test func slashCommands() {
+        var m = Fixtures.answered()
+        #expect(update(&m, .key(.char("/"))) == [])
+        Fixtures.type(&m, "new")
+        _ = update(&m, .key(.enter))
+        #expect(m.items.isEmpty && m.conversationID == nil)
+        Fixtures.type(&m, "/reindex")
+        let effects = update(&m, .key(.enter))
+        guard case .reindex(let id, "docs")? = effects.first else {
+            Issue.record("expected reindex, got \(effects)")
+            return
+        }
+        _ = update(&m, .indexProgress(request: id, .started(total: 10)))
+        _ = update(&m, .indexProgress(request: id, .progress(done: 3, total: 10, bytes: 100, passages: 9)))
+        _ = update(&m, .indexProgress(request: id, .skipped(path: "x.bin", reason: "binary")))
+        #expect(m.index == .running(done: 3, total: 10, skipped: 1))
+        Fixtures.type(&m, "/bogus")
+        _ = update(&m, .key(.enter))
+        guard case .notice(let n)? = m.items.last else {
+            Issue.record("expected a notice")
+            return
+        }
+        #expect(n.level == .error && n.text.contains("/help"))
+        Fixtures.type(&m, "/quit")
+        #expect(update(&m, .key(.enter)).contains(.quit))
+    }
+
+    @Test func historyRecall() {
+        var m = model()
+        for q in ["one", "two"] {
+            Fixtures.type(&m, q)
+            _ = update(&m, .key(.enter))
+        }
+        Fixtures.type(&m, "dr")
+        _ = update(&m, .key(KeyEvent(.up)))
+        #expect(m.input.text == "two")
+        _ = update(&m, .key(KeyEvent(.up)))
+        #expect(m.input.text == "one")
+        _ = update(&m, .key(KeyEvent(.down)))
+        _ = update(&m, .key(KeyEvent(.down)))
+        #expect(m.input.text == "dr")
+    }
+
+    @Test func pickerFiltersAndSwitches() {
+        var m = model()
+        let effects = update(&m, .key(.ctrl("k")))
+        #expect(effects == [.loadKnowledgeBases])
+        _ = update(&m, .knowledgeBasesLoaded([
+            Fixtures.kb,
+            KnowledgeBaseSummary(name: "postgres", paths: ["/usr/share/doc/postgresql-doc-15"], documents: 1170,
+                                 passages: 20000, lastIndexed: nil),
+            KnowledgeBaseSummary(name: "python", paths: ["/usr/share/doc/python3.11"], documents: 500,
+                                 passages: 9000, lastIndexed: nil),
+        ]))
+        Fixtures.type(&m, "p")
+        guard case .knowledgeBases(let picker)? = m.overlay else {
+            Issue.record("picker not open")
+            return
+        }
+        #expect(picker.matches(m.knowledgeBases).map(\.name) == ["postgres", "python"])
+        Fixtures.type(&m, "yt")
+        _ = update(&m, .key(.enter))
+        #expect(m.overlay == nil)
+        #expect(m.kbName == "python")
+    }
+
+    @Test func pickerRemoveNeedsConfirmation() {
+        var m = model()
+        _ = update(&m, .key(.ctrl("k")))
+        _ = update(&m, .knowledgeBasesLoaded([Fixtures.kb]))
+        _ = update(&m, .key(.ctrl("d")))
+        #expect(update(&m, .key(.char("n"))).isEmpty)
+        _ = update(&m, .key(.ctrl("d")))
+        #expect(update(&m, .key(.char("y"))) == [.removeKnowledgeBase("docs"), .loadKnowledgeBases])
+    }
+
+    @Test func citationsStepAndOpenViewer() {
+        var m = Fixtures.answered()
+        #expect(m.latestExchange?.citedNumbers == [1, 2])
+        _ = update(&m, .key(.tab))
+        #expect(m.focus == .chat)
+        _ = update(&m, .key(.char("]")))
+        #expect(m.sourcesSelection == 1)
+        _ = update(&m, .key(.char("]")))
+        #expect(m.sourcesSelection == 0)
+        let effects = update(&m, .key(.enter))
+        guard case .loadDocument(let id, "guide/install.md", "docs")? = effects.first,
+              case .viewer(let viewer)? = m.overlay else {
+            Issue.record("expected the viewer to open")
+            return
+        }
+        #expect(viewer.terms == ["build"])
+        _ = update(&m, .documentLoaded(request: id + 1, text: "stale"))
+        if case .viewer(let v)? = m.overlay { #expect(v.text == nil) }
+        _ = update(&m, .documentLoaded(request: id, text: "line\nline"))
+        if case .viewer(let v)? = m.overlay { #expect(v.text == "line\nline") }
+        _ = update(&m, .key(.escape))
+        #expect(m.overlay == nil)
+    }
+
+    @Test func streamErrorsShowInline() {
+        var m = model()
+        Fixtures.type(&m, "q")
+        _ = update(&m, .key(.enter))
+        let id = m.activeAnswer!
+        _ = update(&m, .answerEnded(request: id, error: "cannot reach http://127.0.0.1:11434: connection refused"))
+        #expect(m.latestExchange?.state == .failed("cannot reach http://127.0.0.1:11434: connection refused"))
+        #expect(m.activeAnswer == nil)
+    }
+
+    @Test func streamEndingWithoutFinishIsIncomplete() {
+        var m = model()
+        Fixtures.type(&m, "q")
+        _ = update(&m, .key(.enter))
+        let id = m.activeAnswer!
+        _ = update(&m, .answer(request: id, .delta("half")))
+        _ = update(&m, .answerEnded(request: id, error: nil))
+        #expect(m.latestExchange?.state == .incomplete)
+    }
+
+    @Test func tooSmallTerminalOnlyQuits() {
+        var m = AppModel(rows: 8, cols: 30, kbName: "docs")
+        #expect(update(&m, .key(.char("x"))).isEmpty)
+        #expect(m.input.isEmpty)
+        #expect(update(&m, .key(.ctrl("c"))).contains(.quit))
+    }
+
+    @Test func helpOpensOnQuestionMarkOnlyWhenInputEmpty() {
+        var m = model()
+        _ = update(&m, .key(.char("?")))
+        #expect(m.overlay == .help)
+        _ = update(&m, .key(.escape))
+        Fixtures.type(&m, "why?")
+        #expect(m.overlay == nil)
+        #expect(m.input.text == "why?")
+    }
+}
