@@ -299,13 +299,16 @@ func drawStatus(_ buffer: inout ScreenBuffer, _ model: AppModel, row: Int) {
     if let millis = model.latestExchange?.retrievalMillis {
         parts.append(("retrieval \(millis) ms", TextStyle(.muted, on: .surface)))
     }
-    var c = 0
-    for (i, part) in parts.enumerated() {
-        if i > 0 { c = buffer.put(" │ ", row: row, col: c, style: TextStyle(.muted, on: .surface)) }
-        c = buffer.put(part.0, row: row, col: c, style: part.1)
-    }
     let hint = model.sideBySide ? "F1 help " : "F1 help · F2 sources "
     let hintCol = model.cols - TextWidth.of(hint)
+    var c = 0
+    // Parts that do not fit whole are left out rather than cut mid-word; the first always shows.
+    for (i, part) in parts.enumerated() {
+        let separator = i > 0 ? " │ " : ""
+        if i > 0 && c + TextWidth.of(separator + part.0) > model.cols - 1 { continue }
+        c = buffer.put(separator, row: row, col: c, style: TextStyle(.muted, on: .surface))
+        c = buffer.put(part.0, row: row, col: c, style: part.1)
+    }
     if hintCol > c + 1 { buffer.put(hint, row: row, col: hintCol, style: TextStyle(.muted, on: .surface)) }
 }
 
