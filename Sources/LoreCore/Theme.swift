@@ -151,7 +151,8 @@ public enum Palette {
     static func distance(_ a: (r: Int, g: Int, b: Int), _ b: (r: Int, g: Int, b: Int)) -> Int {
         let rMean = (a.r + b.r) / 2
         let dr = a.r - b.r, dg = a.g - b.g, db = a.b - b.b
-        return ((512 + rMean) * dr * dr >> 8) + 4 * dg * dg + ((767 - rMean) * db * db >> 8)
+        // Swift's >> binds tighter than *, hence the parentheses.
+        return (((512 + rMean) * dr * dr) >> 8) + 4 * dg * dg + (((767 - rMean) * db * db) >> 8)
     }
 }
 
