@@ -199,6 +199,16 @@ struct WalkerTests {
         #expect(both.files.map(\.absolutePath) == [tree.root + "/one.md", tree.root + "/one.md"])
     }
 
+    @Test("a relative root is made absolute against the working folder")
+    func relativeRoot() {
+        let cwd = FileManager.default.currentDirectoryPath
+        #expect(FileWalker.normalizedRoot("docs/") == cwd + "/docs")
+        #expect(FileWalker.normalizedRoot("./docs") == cwd + "/docs")
+        #expect(FileWalker.normalizedRoot(".") == cwd)
+        #expect(FileWalker.normalizedRoot("/kb//") == "/kb")
+        #expect(FileWalker.normalizedRoot("/") == "/")
+    }
+
     @Test("10,000 tiny files are all listed, in order")
     func manyFiles() throws {
         let tree = try TempTree()

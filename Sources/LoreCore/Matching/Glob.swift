@@ -4,8 +4,9 @@
 /// Syntax, as in git's wildmatch and ripgrep's globs: `*` any run of characters within one path component,
 /// `?` one character other than '/', `[abc]`, `[a-z]`, `[!x]` or `[^x]` and POSIX classes like `[[:digit:]]`,
 /// `\x` the character x itself, and `**` as a whole component for any number of components, zero included
-/// (`**/*.md`, `a/**/b`), except that a trailing `/**` needs at least one: `docs/**` is what is inside docs. A `**` inside a component (`a**b`) is an ordinary `*`. An unclosed `[`
-/// is a literal bracket, so no pattern fails to compile. Matching is case-sensitive, like git on Linux.
+/// (`**/*.md`, `a/**/b`), except that a trailing `/**` needs at least one: `docs/**` is what is inside docs.
+/// A `**` inside a component (`a**b`) is an ordinary `*`. An unclosed `[` is a literal bracket, so no
+/// pattern fails to compile. Matching is case-sensitive, like git on Linux.
 public struct Glob: Sendable, Hashable, CustomStringConvertible {
     /// The pattern as the user wrote it.
     public let pattern: String

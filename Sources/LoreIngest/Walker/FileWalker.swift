@@ -75,8 +75,14 @@ public struct FileWalker: Sendable {
         return result
     }
 
+    /// The root as an absolute path without trailing slashes, so that every `absolutePath` really is one
+    /// even when the user named a folder relative to where Lore was started.
     static func normalizedRoot(_ root: String) -> String {
         var path = root
+        if !path.hasPrefix("/"), case .success(let cwd) = SystemCall.currentDirectory() {
+            while path.hasPrefix("./") { path.removeFirst(2) }
+            path = path == "." || path.isEmpty ? cwd : cwd + "/" + path
+        }
         while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
         return path
     }

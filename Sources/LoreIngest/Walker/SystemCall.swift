@@ -155,6 +155,15 @@ enum SystemCall {
         return .success(bytes)
     }
 
+    /// The process's working folder, for turning a relative root into an absolute one.
+    static func currentDirectory() -> Result<String, SystemCallError> {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else {
+            return .failure(SystemCallError(call: "getcwd", path: ".", code: errno))
+        }
+        return .success(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+    }
+
     /// Repeats a call that failed with EINTR (a signal arrived); any other result is returned as it is.
     private static func retrying<T: BinaryInteger>(_ call: () -> T) -> T {
         while true {
