@@ -114,6 +114,15 @@ struct GitignoreTests {
         #expect(r.decision(components: GlobPath("x.txt").components, isDirectory: false) == nil)
     }
 
+    @Test("ignore everything but folders and Markdown, a common idiom")
+    func allowList() {
+        let r = rules("*\n!*/\n!*.md\n")
+        #expect(!r.isIgnored(relativePath: "docs", isDirectory: true))
+        #expect(!r.isIgnored(relativePath: "docs/deep/a.md", isDirectory: false))
+        #expect(r.isIgnored(relativePath: "docs/deep/a.txt", isDirectory: false))
+        #expect(r.isIgnored(relativePath: "top.txt", isDirectory: false))
+    }
+
     @Test("a lone bang or slash is not a rule")
     func degenerateLines() {
         let file = Gitignore(text: "!\n/\n\\\n")
