@@ -32,6 +32,13 @@ final class CurlTransfer: @unchecked Sendable {
 
     private enum AbortReason { case cancelled, stalled }
 
+    private static let noProxyList: String? = {
+        let environment = ProcessInfo.processInfo.environment
+        let configured = (environment["no_proxy"] ?? environment["NO_PROXY"] ?? "").trimmingCharacters(in: .whitespaces)
+        if configured == "*" { return nil }
+        return [configured, "localhost,127.0.0.1,::1"].filter { !$0.isEmpty }.joined(separator: ",")
+    }()
+
     private init(request: HTTPRequest, continuation: AsyncThrowingStream<HTTPStreamPart, any Error>.Continuation,
                  credits: DispatchSemaphore) {
         self.request = request
@@ -92,6 +99,10 @@ final class CurlTransfer: @unchecked Sendable {
         _ = lore_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
         _ = lore_curl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "")
         _ = lore_curl_setopt_long(handle, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
+        // libcurl takes http_proxy / https_proxy / no_proxy from the environment; setting NOPROXY replaces
+        // no_proxy, so it is passed on with loopback added: a local model server must never be reached
+        // through a corporate proxy that cannot see it.
+        if let noProxy = Self.noProxyList { _ = lore_curl_setopt_string(handle, CURLOPT_NOPROXY, noProxy) }
         _ = lore_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
         _ = lore_curl_setopt_long(handle, CURLOPT_BUFFERSIZE, 64 * 1024)
         _ = lore_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)

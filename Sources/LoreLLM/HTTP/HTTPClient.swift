@@ -26,7 +26,7 @@ public struct HTTPClient: Sendable {
         guard case .head(let head) = first else {
             throw LLMError(kind: .invalidResponse(reason: "body before headers"), url: request.displayURL)
         }
-        var response = HTTPStreamingResponse(head: head, iterator: iterator)
+        var response = HTTPStreamingResponse(head: head, url: request.displayURL, iterator: iterator)
         if !head.isSuccess {
             let body = try await response.collect(limit: maxErrorBodyBytes, truncate: true)
             throw Self.statusError(head: head, body: body, request: request)
@@ -56,6 +56,8 @@ public struct HTTPClient: Sendable {
 /// A response whose head has arrived and whose body is read piece by piece.
 public struct HTTPStreamingResponse {
     public let head: HTTPResponseHead
+    /// The request URL as it may be shown.
+    public let url: String
     var iterator: HTTPByteStream.AsyncIterator
 
     /// The next body piece, or nil at the end. Throws `CancellationError` when the reading task was
@@ -74,7 +76,7 @@ public struct HTTPStreamingResponse {
             body.append(piece)
             if body.count > limit {
                 if truncate { return body.prefix(limit) }
-                throw LLMError(kind: .invalidResponse(reason: "the body is larger than \(limit) bytes"), url: "")
+                throw LLMError(kind: .invalidResponse(reason: "the body is larger than \(limit) bytes"), url: url)
             }
         }
         return body
