@@ -12,6 +12,7 @@ import LoreCore
 ///   answer was cut short.
 /// - Anything else that goes wrong is thrown as an `LLMError`: before the first event (status, connection,
 ///   HTML page), or mid-answer (an error object in the stream, a stall). Text already delivered stands.
+///   `ChatStreamEvent.error` is therefore never delivered; errors have one channel, the throw.
 /// - Failures the server calls transient (429, 500, 502, 503, 529, Anthropic's overloaded_error) are retried
 ///   per the provider's `RetryPolicy`, but only while no text or reasoning has been delivered.
 /// - Cancelling the consuming task, or dropping the stream, aborts the HTTP transfer within about a second.
