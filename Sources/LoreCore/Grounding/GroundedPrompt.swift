@@ -22,15 +22,16 @@ public enum GroundedPrompt {
     /// The sentence the model is told to give when the sources do not answer the question.
     public static let notCoveredAnswer = "The knowledge base does not say."
 
+    static let sourcesHeading = "Sources:\n\n"
+    static let noSourcesNote = "No passages in the knowledge base matched this question.\n\n"
+    static let separator = "\n\n"
+
     public static func build(question: String, passages: [Passage], history: [ConversationTurn],
                              budget: PromptBudget, nonce: String = SourceFence.randomNonce()) -> BuiltPrompt {
         let fence = SourceFence(nonce: nonce)
         let system = ChatMessage.system(systemPrompt(fence: fence))
         let trimmedQuestion = question.trimmingCharacters(in: .whitespacesAndNewlines)
         let questionPart = "Question: \(trimmedQuestion)"
-        let sourcesHeading = "Sources:\n\n"
-        let noSourcesNote = "No passages in the knowledge base matched this question.\n\n"
-        let separator = "\n\n"
 
         var remaining = budget.promptTokens - cost(system.content) - cost(questionPart)
 
