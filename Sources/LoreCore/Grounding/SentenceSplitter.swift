@@ -74,6 +74,7 @@ enum SentenceSplitter {
         var out: [ProseSentence] = []
         var paragraph: [String] = []
         var paragraphIsListItem = false
+        var paragraphIsQuote = false
         var fence: String?
 
         func flush() {
@@ -84,6 +85,7 @@ enum SentenceSplitter {
             }
             paragraph = []
             paragraphIsListItem = false
+            paragraphIsQuote = false
         }
 
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
@@ -114,6 +116,11 @@ enum SentenceSplitter {
             }
             if isCommandLine(trimmed) { flush(); continue }
             var content = trimmed
+            if content.hasPrefix(">"), !paragraphIsQuote {
+                // A block quote starts a block of its own, even straight after a list item.
+                flush()
+                paragraphIsQuote = true
+            }
             while content.hasPrefix(">") { content = content.dropFirst().trimmingCharacters(in: .whitespaces) }
             if let item = listItemText(content) {
                 flush()
