@@ -35,7 +35,10 @@ public struct ExtractiveAnswer: Sendable, Equatable {
 ///    mostly of symbols or identifiers are left out.
 /// 2. Each sentence is scored with BM25 over the candidate sentences, as if each were a document: question
 ///    terms (`FTSQuery.terms`, stop words dropped) and sentence words both go through `LightStemmer`, and IDF
-///    is computed over the candidates, so a word every sentence has counts for little. The score is then
+///    is computed over the candidates, so a word most sentences have counts for less. IDF is the smoothed
+///    `ln(1 + N/df)` rather than BM25's `ln(1 + (N - df + 0.5)/(df + 0.5))`: the candidates were retrieved
+///    *for* the question's main words, so those words are in most of them, and BM25's IDF would weigh them at
+///    nearly zero; the smoothed form still halves a word found everywhere against one found once. The score is then
 ///    raised by up to half for covering more of the distinct question terms, and by up to a quarter for coming
 ///    from a better-ranked passage (1/4, 1/8, 1/12, … by rank).
 /// 3. The best sentences are taken, up to `maxSentences`, skipping any that score under `relativeFloor` of the
@@ -100,7 +103,7 @@ public enum ExtractiveAnswerer {
                 guard let tf = c.termCounts[term].map(Double.init) else { continue }
                 matched += 1
                 let df = Double(documentFrequency[term] ?? 0)
-                let idf = log(1 + (n - df + 0.5) / (df + 0.5))
+                let idf = log(1 + n / df)
                 score += idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * Double(c.length) / averageLength))
             }
             guard matched > 0 else { continue }
