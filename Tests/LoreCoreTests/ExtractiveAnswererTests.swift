@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import LoreCore
 
@@ -172,5 +173,34 @@ struct ExtractiveAnswererTests {
         #expect(!ExtractiveAnswerer.isQuotable("Run the following command to free space:", fromListItem: false))
         #expect(!ExtractiveAnswerer.isQuotable("x = f(a_b); y = g(c_d); z = h(e_f).", fromListItem: false))
         #expect(!ExtractiveAnswerer.isQuotable("1 2 3 4 5 6 7.", fromListItem: false))
+    }
+}
+
+@Suite("ExtractiveAnswerer scoring")
+struct ExtractiveScoringTests {
+    @Test("scores computed by hand")
+    func handComputed() {
+        // Two sentences of four content words each, so length normalisation is 1 and a single occurrence
+        // scores tf·(k1+1)/(tf+k1) = 2.2/2.2 = 1. N = 2; "alpha" is in both (idf ln(1+2/2) = ln 2), "zeta" in one
+        // (idf ln(1+2/1) = ln 3).
+        // Sentence 1 (rank 0): ln 2, one of two terms (coverage ×1), rank ×1.25.
+        // Sentence 2 (rank 1): ln 2 + ln 3, both terms (coverage ×1.5), rank ×1.125.
+        let scored = ExtractiveAnswerer.scoredSentences(question: "alpha zeta", passages: [
+            GroundingFixtures.passage(1, "Alpha beta gamma delta."),
+            GroundingFixtures.passage(2, "Alpha epsilon zeta eta."),
+        ])
+        #expect(scored.map(\.sourceNumber) == [1, 2])
+        #expect(abs(scored[0].score - 1.25 * log(2.0)) < 1e-9)
+        #expect(abs(scored[1].score - 1.5 * 1.125 * (log(2.0) + log(3.0))) < 1e-9)
+    }
+
+    @Test("a sentence with none of the question's words scores zero")
+    func zero() {
+        let scored = ExtractiveAnswerer.scoredSentences(question: "zeta", passages: [
+            GroundingFixtures.passage(1, "Alpha beta gamma delta."),
+            GroundingFixtures.passage(2, "Alpha epsilon zeta eta."),
+        ])
+        #expect(scored.map(\.score).first == 0)
+        #expect(scored.count == 2)
     }
 }

@@ -55,7 +55,7 @@ public enum ExtractiveAnswerer {
     static let k1 = 1.2
     static let b = 0.75
 
-    private struct Candidate {
+    struct Candidate {
         var sourceNumber: Int
         var rank: Int
         var order: Int
@@ -67,51 +67,8 @@ public enum ExtractiveAnswerer {
 
     public static func answer(question: String, passages: [Passage], maxSentences: Int = 5) -> ExtractiveAnswer {
         let notCovered = ExtractiveAnswer(text: GroundedPrompt.notCoveredAnswer, sentences: [], usedSources: [])
-        var queryTerms: [String] = []
-        for term in FTSQuery.terms(question) where !FTSQuery.stopWords.contains(term) {
-            let stem = LightStemmer.stem(term)
-            if !queryTerms.contains(stem) { queryTerms.append(stem) }
-        }
-        guard maxSentences > 0, !queryTerms.isEmpty else { return notCovered }
-
-        var candidates: [Candidate] = []
-        for (rank, passage) in passages.enumerated() {
-            for (order, sentence) in SentenceSplitter.proseSentences(in: passage.text).enumerated() {
-                // A footnote marker copied from the document would read as a citation of the wrong source.
-                let text = CitationParser.removingCitations(from: sentence.text)
-                guard isQuotable(text, fromListItem: sentence.fromListItem) else { continue }
-                let stems = terms(of: text)
-                var counts: [String: Int] = [:]
-                for stem in stems { counts[stem, default: 0] += 1 }
-                candidates.append(Candidate(sourceNumber: rank + 1, rank: rank, order: order, text: text,
-                                            termCounts: counts, length: stems.count))
-            }
-        }
-        guard !candidates.isEmpty else { return notCovered }
-
-        let n = Double(candidates.count)
-        let averageLength = max(1, Double(candidates.reduce(0) { $0 + $1.length }) / n)
-        var documentFrequency: [String: Int] = [:]
-        for candidate in candidates {
-            for term in queryTerms where candidate.termCounts[term] != nil { documentFrequency[term, default: 0] += 1 }
-        }
-        for index in candidates.indices {
-            var score = 0.0
-            var matched = 0
-            let c = candidates[index]
-            for term in queryTerms {
-                guard let tf = c.termCounts[term].map(Double.init) else { continue }
-                matched += 1
-                let df = Double(documentFrequency[term] ?? 0)
-                let idf = log(1 + n / df)
-                score += idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * Double(c.length) / averageLength))
-            }
-            guard matched > 0 else { continue }
-            let coverage = Double(matched - 1) / Double(max(1, queryTerms.count - 1))
-            score *= 1 + 0.5 * coverage
-            score *= 1 + 0.25 / Double(c.rank + 1)
-            candidates[index].score = score
-        }
+        guard maxSentences > 0 else { return notCovered }
+        let candidates = scoredSentences(question: question, passages: passages)
 
         let ranked = candidates.filter { $0.score > 0 }.sorted {
             ($0.score, -$0.rank, -$0.order) > ($1.score, -$1.rank, -$1.order)
@@ -146,6 +103,57 @@ public enum ExtractiveAnswerer {
             text: paragraphs.joined(separator: "\n\n"),
             sentences: picked.map { ExtractedSentence(sourceNumber: $0.sourceNumber, text: $0.text) },
             usedSources: used.sorted())
+    }
+
+    /// Every quotable sentence of the passages with its score (steps 1 and 2 of the type's documentation), in
+    /// passage and document order.
+    static func scoredSentences(question: String, passages: [Passage]) -> [Candidate] {
+        var queryTerms: [String] = []
+        for term in FTSQuery.terms(question) where !FTSQuery.stopWords.contains(term) {
+            let stem = LightStemmer.stem(term)
+            if !queryTerms.contains(stem) { queryTerms.append(stem) }
+        }
+        guard !queryTerms.isEmpty else { return [] }
+
+        var candidates: [Candidate] = []
+        for (rank, passage) in passages.enumerated() {
+            for (order, sentence) in SentenceSplitter.proseSentences(in: passage.text).enumerated() {
+                // A footnote marker copied from the document would read as a citation of the wrong source.
+                let text = CitationParser.removingCitations(from: sentence.text)
+                guard isQuotable(text, fromListItem: sentence.fromListItem) else { continue }
+                let stems = terms(of: text)
+                var counts: [String: Int] = [:]
+                for stem in stems { counts[stem, default: 0] += 1 }
+                candidates.append(Candidate(sourceNumber: rank + 1, rank: rank, order: order, text: text,
+                                            termCounts: counts, length: stems.count))
+            }
+        }
+        guard !candidates.isEmpty else { return [] }
+
+        let n = Double(candidates.count)
+        let averageLength = max(1, Double(candidates.reduce(0) { $0 + $1.length }) / n)
+        var documentFrequency: [String: Int] = [:]
+        for candidate in candidates {
+            for term in queryTerms where candidate.termCounts[term] != nil { documentFrequency[term, default: 0] += 1 }
+        }
+        for index in candidates.indices {
+            var score = 0.0
+            var matched = 0
+            let c = candidates[index]
+            for term in queryTerms {
+                guard let tf = c.termCounts[term].map(Double.init) else { continue }
+                matched += 1
+                let df = Double(documentFrequency[term] ?? 0)
+                let idf = log(1 + n / df)
+                score += idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * Double(c.length) / averageLength))
+            }
+            guard matched > 0 else { continue }
+            let coverage = Double(matched - 1) / Double(max(1, queryTerms.count - 1))
+            score *= 1 + 0.5 * coverage
+            score *= 1 + 0.25 / Double(c.rank + 1)
+            candidates[index].score = score
+        }
+        return candidates
     }
 
     /// Stemmed content words of a sentence, repeats kept (they are term frequencies).
