@@ -1,1 +1,0 @@
-// placeholder file so the target builds; replaced as the target grows

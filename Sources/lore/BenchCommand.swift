@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import LoreCore
+import LoreEngine
+import LoreIngest
+import LoreStore
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure indexing and search speed on real documents.",
+        discussion: """
+            Figures go to standard output, one per line, with the machine they were measured on. Nothing \
+            in your configuration is changed: `bench index` builds its index in a temporary folder.
+            """,
+        subcommands: [Index.self, Search.self])
+
+    struct Index: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Index folders from scratch into a temporary store, then again with nothing changed.",
+            discussion: "Reports files/s, MB/s, passages, the no-change re-run time and the peak resident memory.")
+
+        @Argument(help: "Folders to index.") var paths: [String]
+        @Option(help: "Keep the index at this path instead of a temporary file (for `bench search --store`).")
+        var keep: String?
+
+        func run() async throws {
+            let file = keep ?? NSTemporaryDirectory() + "lore-bench-\(getpid()).sqlite"
+            defer { if keep == nil { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + s) } } }
+            let store = try KnowledgeBaseStore(path: file)
+            let roots = paths.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+            let indexer = Indexer(store: store, roots: roots)
+            print(Machine.description)
+            let full = try indexer.run()
+            let files = full.added + full.updated + full.unchanged + full.skipped
+            print(String(format: "full index:     %.3f s  %d files  %.1f MB  %d passages", full.seconds, files,
+                         Double(full.bytesRead) / 1_048_576, full.passagesWritten))
+            print(String(format: "throughput:     %.0f files/s  %.1f MB/s", Double(files) / full.seconds,
+                         full.megabytesPerSecond))
+            print("summary:        \(full.line)")
+            let again = try indexer.run()
+            print(String(format: "no-change run:  %.3f s  (%d unchanged)", again.seconds, again.unchanged))
+            print("peak RSS:       \(Format.bytes(Machine.peakResidentBytes))")
+        }
+    }
+
+    struct Search: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Time searches over a file of queries, one per line.",
+            discussion: """
+                Every query runs --repeat times after one warm-up pass; latency is reported as p50/p95/p99 \
+                in milliseconds, for Lore's search and, with --baseline, for plain SQLite FTS5 on the same \
+                passages.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "A file of queries, one per line.") var queries: String
+        @Option(help: "Use this store file (from `bench index --keep`) instead of a knowledge base.") var store: String?
+        @Option(name: .short, help: "Passages per query.") var k: Int = 10
+        @Option(name: .customLong("repeat"), help: "Runs of the whole query file.") var repetitions: Int = 5
+        @Flag(help: "Also time plain SQLite FTS5 on a copy of the same passages.") var baseline = false
+
+        func run() async throws {
+            guard let text = try? String(contentsOfFile: queries, encoding: .utf8) else {
+                throw CLIError("cannot read \(queries); give a text file with one query per line")
+            }
+            let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !lines.isEmpty else { throw CLIError("\(queries) holds no queries") }
+            let kbStore: KnowledgeBaseStore
+            let settings: RetrievalSettings
+            if let store {
+                kbStore = try KnowledgeBaseStore(path: store)
+                settings = RetrievalSettings()
+            } else {
+                let library = try global.library()
+                do { kbStore = try library.open(global.kb).store } catch let e as LibraryError { throw CLIError(e.message) }
+                settings = library.config.retrieval
+            }
+            let retriever = Retriever(store: kbStore, settings: settings)
+            let stats = try kbStore.statistics()
+            print(Machine.description)
+            print("knowledge base: \(stats.documents) documents, \(stats.passages) passages, \(Format.bytes(stats.fileBytes))")
+            for line in lines { _ = try retriever.retrieve(line, limit: k) }
+            var times: [Double] = []
+            for _ in 0..<repetitions {
+                for line in lines {
+                    let t = DispatchTime.now()
+                    _ = try retriever.retrieve(line, limit: k)
+                    times.append(Double(DispatchTime.now().uptimeNanoseconds - t.uptimeNanoseconds) / 1e6)
+                }
+            }
+            print("lore search:    " + Percentiles(times).line + "  (\(times.count) queries)")
+            if baseline {
+                let expressions = lines.compactMap { FTSQuery.matchExpression($0) }
+                let report = try FTSBaseline.run(copyingFrom: kbStore, to: NSTemporaryDirectory() + "lore-baseline-\(getpid()).sqlite",
+                                                 queries: expressions, repetitions: repetitions, limit: k)
+                print(String(format: "plain FTS5:     insert %d passages in %.3f s", report.passages, report.insertSeconds))
+                print("plain FTS5:     " + Percentiles(report.queryMilliseconds).line)
+            }
+            print("peak RSS:       \(Format.bytes(Machine.peakResidentBytes))")
+        }
+    }
+}
+
+struct Percentiles {
+    var sorted: [Double]
+    init(_ values: [Double]) { sorted = values.sorted() }
+    func at(_ p: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+    }
+    var line: String {
+        String(format: "p50 %.2f ms  p95 %.2f ms  p99 %.2f ms  max %.2f ms", at(0.5), at(0.95), at(0.99), sorted.last ?? 0)
+    }
+}
+
+enum Machine {
+    static var description: String {
+        var cpu = "unknown CPU"
+        if let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+           let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+           let name = line.split(separator: ":", maxSplits: 1).last {
+            cpu = name.trimmingCharacters(in: .whitespaces)
+        }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let memory = Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824
+        return String(format: "machine:        %@, %d cores, %.0f GiB", cpu, cores, memory)
+    }
+
+    /// VmHWM from /proc: the most memory this process has had resident.
+    static var peakResidentBytes: Int64 {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+        let digits = line.filter(\.isNumber)
+        return (Int64(digits) ?? 0) * 1024
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import LoreCore
+import LoreEngine
+import LoreIngest
+
+struct IndexCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "index",
+        abstract: "Bring a knowledge base's index up to date with its folders.",
+        discussion: """
+            Only what changed is read: files with a new size or modification time are hashed, and only \
+            files whose bytes changed are parsed and chunked again. Files that moved keep their passages; \
+            files that disappeared are removed. Work is committed in batches, so an interrupted run loses \
+            nothing already committed and the next run finishes the job. On a terminal a progress bar is \
+            drawn on standard error; a one-line summary always ends the run.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Flag(name: .shortAndLong, help: "List every skipped file with its reason.") var verbose = false
+    @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
+    @Flag(name: .long, help: "Check the index with SQLite's and FTS5's integrity checks afterwards.") var check = false
+
+    func run() async throws {
+        let library = try global.library()
+        try Self.index(library: library, nameOrPath: global.kb, quiet: quiet, verbose: verbose, check: check)
+    }
+
+    static func index(library: Library, nameOrPath: String?, quiet: Bool, verbose: Bool, check: Bool = false) throws {
+        let kb: KnowledgeBase
+        do { kb = try library.open(nameOrPath) } catch let error as LibraryError { throw CLIError(error.message) }
+        let started = Date()
+        var lastDraw = Date.distantPast
+        let summary = try kb.indexer(config: library.config).run { event in
+            switch event {
+            case .skipped(let path, let reason):
+                if verbose {
+                    Console.clearStatus()
+                    Console.error("skipped \(TerminalText.sanitize(path, keepNewlines: false)): \(reason)")
+                }
+            case .progress(let p):
+                guard !quiet, Date().timeIntervalSince(lastDraw) > 0.05 || p.filesDone == p.filesTotal else { return }
+                lastDraw = Date()
+                Console.status(progressLine(p, elapsed: Date().timeIntervalSince(started), width: Console.columns))
+            case .listed, .finished:
+                break
+            }
+        }
+        Console.clearStatus()
+        if !quiet { print("\(kb.name): \(summary.line)") }
+        if check {
+            let problems = try kb.store.integrityProblems()
+            if problems.isEmpty {
+                if !quiet { print("integrity: ok") }
+            } else {
+                throw CLIError("integrity check failed:\n" + problems.joined(separator: "\n"))
+            }
+        }
+    }
+
+    static func progressLine(_ p: IndexProgress, elapsed: Double, width: Int) -> String {
+        let percent = Int(p.fraction * 100)
+        let rate = elapsed > 0 ? Double(p.bytesDone) / 1_048_576 / elapsed : 0
+        let label = String(format: " %3d%%  %d/%d files  %d passages  %.1f MB/s", percent, p.filesDone, p.filesTotal,
+                           p.passagesWritten, rate)
+        let barWidth = max(10, min(40, width - label.count - 4))
+        let filled = Int(Double(barWidth) * p.fraction)
+        return "[" + String(repeating: "█", count: filled) + String(repeating: "·", count: barWidth - filled) + "]" + label
+    }
+}

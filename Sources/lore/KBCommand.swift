@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import LoreCore
+import LoreEngine
+
+struct KBCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kb",
+        abstract: "Add, list, remove and choose knowledge bases.",
+        subcommands: [Add.self, List.self, Remove.self, Use.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a knowledge base made of one or more folders.",
+            discussion: """
+                The knowledge base is written to config.toml as a [kb.NAME] table and indexed right away \
+                (skip that with --no-index). Hidden files and files excluded by .gitignore files are skipped, \
+                as ripgrep does. A glob without '/' matches file names at any depth ('*.md'); with '/' it \
+                is anchored at the folder ('docs/**/*.rst').
+                """)
+
+        @Argument(help: "A name of letters, digits, '-' and '_'.") var name: String
+        @Argument(help: "Folders (or files) to index.") var paths: [String]
+        @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Index only files matching GLOB (repeatable).", valueName: "GLOB"))
+        var include: [String] = []
+        @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Skip files matching GLOB (repeatable).", valueName: "GLOB"))
+        var exclude: [String] = []
+        @Flag(name: .long, help: "Only record the knowledge base; index it later with `lore index`.")
+        var noIndex = false
+
+        func run() async throws {
+            var library = try GlobalOptions().library()
+            do {
+                try library.add(KnowledgeBaseDefinition(name: name, paths: paths, include: include, exclude: exclude))
+            } catch let error as LibraryError {
+                throw CLIError(error.message)
+            }
+            print("added knowledge base \"\(name)\"\(library.config.defaultKnowledgeBase == name ? " (default)" : "")")
+            if !noIndex {
+                try IndexCommand.index(library: library, nameOrPath: name, quiet: false, verbose: false)
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List knowledge bases with their documents, passages, size and state.")
+        @Flag(name: .long, help: "Print JSON for scripts.") var json = false
+
+        func run() async throws {
+            let library = try GlobalOptions().library()
+            let listings = library.listings()
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                encoder.dateEncodingStrategy = .iso8601
+                print(String(decoding: try encoder.encode(listings), as: UTF8.self))
+                return
+            }
+            if listings.isEmpty {
+                print("no knowledge bases yet; add one with `lore kb add NAME FOLDER`")
+                return
+            }
+            var rows = [["", "NAME", "DOCS", "PASSAGES", "SIZE", "LAST INDEXED", "STATE", "PATHS"]]
+            for l in listings {
+                let s = l.statistics
+                var state = l.state
+                if let s, s.skipped > 0 { state += ", \(s.skipped) skipped" }
+                rows.append([l.isDefault ? "*" : "", l.name, s.map { String($0.documents) } ?? "-",
+                             s.map { String($0.passages) } ?? "-", s.map { Format.bytes($0.fileBytes) } ?? "-",
+                             s?.lastIndexed.map(Format.date) ?? "never", state,
+                             l.paths.map(Format.home).joined(separator: ", ")])
+            }
+            print(Format.table(rows))
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a knowledge base and its index (your documents are not touched).")
+        @Argument var name: String
+        func run() async throws {
+            var library = try GlobalOptions().library()
+            do { try library.remove(name) } catch let error as LibraryError { throw CLIError(error.message) }
+            print("removed knowledge base \"\(name)\" and its index; the documents themselves are untouched")
+        }
+    }
+
+    struct Use: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a knowledge base the default for commands without --kb.")
+        @Argument var name: String
+        func run() async throws {
+            var library = try GlobalOptions().library()
+            do { try library.setDefault(name) } catch let error as LibraryError { throw CLIError(error.message) }
+            print("\"\(name)\" is now the default knowledge base")
+        }
+    }
+}
