@@ -264,11 +264,22 @@ public struct MarkdownRenderer: Sendable {
                     i += 1
                     continue
                 }
-            } else if c == "[", let (numbers, end) = citation(chars, at: i) {
+            } else if c == "[", let end = citation(chars, at: i) {
                 flush()
-                let marker = String(chars[i...end])
-                spans.append(Span(marker, TextStyle(.citation, on: style.bg, style.attributes),
-                                  citation: numbers.first))
+                // Each number of "[1, 3]" is its own span so that either can be highlighted and counted.
+                let cite = TextStyle(.citation, on: style.bg, style.attributes)
+                var piece = ""
+                var digits = false
+                for ch in chars[i...end] {
+                    let isDigit = ch.isASCII && ch.isNumber
+                    if isDigit != digits && !piece.isEmpty {
+                        spans.append(Span(piece, cite, citation: digits ? Int(piece) : nil))
+                        piece = ""
+                    }
+                    digits = isDigit
+                    piece.append(ch)
+                }
+                spans.append(Span(piece, cite))
                 i = end + 1
                 continue
             }
@@ -290,8 +301,8 @@ public struct MarkdownRenderer: Sendable {
         return chars.count - from < 40
     }
 
-    /// "[3]" or "[1, 4]": the numbers and the index of the closing bracket.
-    func citation(_ chars: [Character], at i: Int) -> ([Int], Int)? {
+    /// The index of the closing bracket when a citation marker such as "[3]" or "[1, 4]" starts at `i`.
+    func citation(_ chars: [Character], at i: Int) -> Int? {
         var j = i + 1
         var numbers: [Int] = []
         var digits = ""
@@ -304,7 +315,7 @@ public struct MarkdownRenderer: Sendable {
                 digits = ""
             } else if c == "]" {
                 if let n = Int(digits) { numbers.append(n) }
-                return numbers.isEmpty ? nil : (numbers, j)
+                return numbers.isEmpty ? nil : j
             } else {
                 return nil
             }
