@@ -55,10 +55,10 @@ public final class TerminalRuntime {
     }
 
     public func run() async {
-        guard start() else { return }
-        defer { stop() }
         let (stream, continuation) = AsyncStream<Msg>.makeStream()
         inbox = continuation
+        guard start() else { return }
+        defer { stop() }
         if let initialThemeError { post(.failed(initialThemeError)) }
         for effect in [Effect.openKnowledgeBase(model.kbName), .loadKnowledgeBases, .refreshModel] {
             perform(effect)
@@ -302,7 +302,9 @@ public final class TerminalRuntime {
     func suspend() {
         endwin()
         signal(SIGTSTP, SIG_DFL)
-        raise(SIGTSTP)
+        // To the process group, not raise(): this code may run on a thread that blocks SIGTSTP, and a
+        // signal raised on such a thread would stay pending instead of stopping the job.
+        kill(0, SIGTSTP)
         // Execution resumes here after SIGCONT.
         refresh()
         terminalResized()

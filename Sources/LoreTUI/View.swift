@@ -412,34 +412,37 @@ func centered(_ model: AppModel, width: Int, height: Int) -> Rect {
     return Rect(row: (model.rows - h) / 2, col: (model.cols - w) / 2, height: h, width: w)
 }
 
+/// The keys the help overlay lists; an entry without a description spans the whole width.
 public let helpLines: [(String, String)] = [
     ("Enter", "send the question"),
     ("Alt-Enter, Ctrl-J", "new line in the question"),
-    ("Up / Down", "earlier questions (or move between lines)"),
-    ("Ctrl-A / E / K / U / W", "line start / end / kill to end / kill to start / delete word"),
-    ("Alt-B / F, Ctrl-←/→", "word left / right"),
-    ("Esc, Ctrl-C", "stop the answer (text is kept)"),
+    ("Up / Down", "earlier questions, or move between lines"),
+    ("Ctrl-A / Ctrl-E", "start / end of line"),
+    ("Ctrl-K / Ctrl-U", "delete to end / start of line"),
+    ("Ctrl-W", "delete the word before the cursor"),
+    ("Alt-B / F, Ctrl-← / →", "word left / right"),
+    ("Esc, Ctrl-C", "stop the answer (its text is kept)"),
     ("Ctrl-C on empty input, Ctrl-Q", "quit"),
     ("Tab / Shift-Tab", "focus input → chat → sources"),
-    ("PgUp / PgDn, wheel", "scroll the chat (End follows the answer)"),
-    ("[ / ], ← / → in chat", "step through cited sources"),
+    ("PgUp / PgDn, wheel", "scroll (End follows the answer again)"),
+    ("[ / ] or ← / → in the chat", "step through the cited sources"),
     ("Enter on a source", "open the document at the passage"),
     ("o on a source", "open it in $EDITOR"),
-    ("F2, Ctrl-S", "sources pane (an overlay below 100 columns)"),
-    ("Ctrl-K (empty input), /kb", "knowledge bases"),
-    ("Ctrl-L", "redraw the screen"),
-    ("Ctrl-Z", "suspend"),
-    ("/help /kb /model /theme NAME", ""),
-    ("/new /history /export /reindex /quit", ""),
+    ("F2, Ctrl-S", "sources pane (an overlay below 100 cols)"),
+    ("Ctrl-K on empty input, /kb", "knowledge bases"),
+    ("Ctrl-L / Ctrl-Z", "redraw / suspend"),
+    ("Commands: /help /kb /model /theme NAME /new /history /export /reindex /quit", ""),
 ]
 
 func drawHelp(_ buffer: inout ScreenBuffer, _ model: AppModel) {
-    let inner = drawBox(&buffer, centered(model, width: 78, height: helpLines.count + 4), title: "Keys — Esc closes")
-    let keyWidth = min(32, inner.width / 2)
+    let inner = drawBox(&buffer, centered(model, width: 80, height: helpLines.count + 2), title: "Keys — Esc closes")
+    let keyWidth = min(31, inner.width / 2)
     for (i, (key, what)) in helpLines.enumerated() where i < inner.height {
-        buffer.put(key, row: inner.row + i, col: inner.col, style: TextStyle(.accent, on: .panel), limit: inner.col + keyWidth)
+        let end = inner.col + inner.width
+        buffer.put(key, row: inner.row + i, col: inner.col, style: TextStyle(.accent, on: .panel),
+                   limit: what.isEmpty ? end : inner.col + keyWidth)
         buffer.put(what, row: inner.row + i, col: inner.col + keyWidth + 1, style: TextStyle(.foreground, on: .panel),
-                   limit: inner.col + inner.width)
+                   limit: end)
     }
 }
 
