@@ -63,6 +63,9 @@ public func update(_ model: inout AppModel, _ msg: Msg) -> [Effect] {
         }
         return []
     case .modelStatus(let status):
+        if case .unreachable(let why) = status.state, model.model != status {
+            model.notice(.error, why)
+        }
         model.model = status
         return []
     case .conversationsLoaded(let list):
@@ -115,10 +118,14 @@ func handleAnswer(_ model: inout AppModel, _ request: Int, _ event: AnswerEvent)
         }
         model.sourcesSelection = 0
     case .delta(let text):
+        // Someone reading further up keeps their place: the offset from the bottom grows with the text.
+        let width = Layout(model).chat.width - 2
+        let before = model.chatScroll > 0 ? chatLines(model, width: width).count : 0
         model.updateExchange(request) { e in
             e.answer += text
             e.state = .streaming
         }
+        if model.chatScroll > 0 { model.chatScroll += chatLines(model, width: width).count - before }
     case .reasoning(let text):
         model.updateExchange(request) { $0.reasoning += text }
     case .finished(let stats):

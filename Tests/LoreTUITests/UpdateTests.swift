@@ -304,3 +304,32 @@ struct UpdateTests {
         #expect(m.input.text == "why?")
     }
 }
+
+@Suite("update: scrolling and status")
+struct UpdateScrollTests {
+    @Test func scrolledUpViewKeepsItsPlaceWhileStreaming() {
+        var m = Fixtures.answered(rows: 24, cols: 80)
+        Fixtures.type(&m, "again")
+        _ = update(&m, .key(.enter))
+        let id = m.activeAnswer!
+        _ = update(&m, .answer(request: id, .delta(String(repeating: "word ", count: 200))))
+        _ = update(&m, .key(KeyEvent(.pageUp)))
+        let scrolled = m.chatScroll
+        let before = view(m).lines
+        _ = update(&m, .answer(request: id, .delta(String(repeating: "more ", count: 100))))
+        #expect(m.chatScroll > scrolled)
+        #expect(view(m).lines.prefix(10) == before.prefix(10))
+        _ = update(&m, .key(.tab))
+        _ = update(&m, .key(KeyEvent(.end)))
+        #expect(m.chatScroll == 0)
+    }
+
+    @Test func unreachableModelIsExplainedInline() {
+        var m = AppModel(rows: 24, cols: 80, kbName: "docs")
+        let why = "cannot reach http://127.0.0.1:11434: connection refused — is Ollama running?"
+        _ = update(&m, .modelStatus(ModelStatus(name: "llama3", state: .unreachable(why))))
+        _ = update(&m, .modelStatus(ModelStatus(name: "llama3", state: .unreachable(why))))
+        #expect(m.items == [.notice(Notice(.error, why))])
+        #expect(view(m).lines[22].contains("llama3 unreachable"))
+    }
+}
