@@ -71,7 +71,7 @@ public enum ChatItem: Sendable, Equatable {
 public enum IndexState: Sendable, Equatable {
     case unknown
     case running(done: Int, total: Int, skipped: Int)
-    case finished(IndexSummary)
+    case finished(IndexTotals)
     case failed(String)
 }
 
@@ -116,7 +116,7 @@ public struct KnowledgeBasePicker: Sendable, Equatable {
 }
 
 public struct HistoryPicker: Sendable, Equatable {
-    public var conversations: [ConversationSummary]
+    public var conversations: [ConversationListing]
     public var selection = 0
 }
 
@@ -214,7 +214,7 @@ public enum Msg: Sendable, Equatable {
     case paste(String)
     case resize(rows: Int, cols: Int)
     case tick
-    case answer(request: Int, AnswerEvent)
+    case answer(request: Int, AnswerStreamEvent)
     /// The answer stream ended (normally or by error); `error` is already phrased for a person.
     case answerEnded(request: Int, error: String?)
     case indexProgress(request: Int, IndexProgressEvent)
@@ -223,8 +223,8 @@ public enum Msg: Sendable, Equatable {
     case documentLoaded(request: Int, text: String)
     case documentFailed(request: Int, error: String)
     case modelStatus(ModelStatus)
-    case conversationsLoaded([ConversationSummary])
-    case conversationLoaded(SavedConversation)
+    case conversationsLoaded([ConversationListing])
+    case conversationLoaded(Transcript)
     case themeApplied(String)
     case notice(Notice)
     /// A service call failed; the text says what failed and what to do.

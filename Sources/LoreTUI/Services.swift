@@ -2,7 +2,9 @@ import Foundation
 import LoreCore
 
 /// Everything the UI needs from the engine. The TUI is written against this protocol so it can be driven by
-/// a scripted fake in tests; the executable passes the real engine.
+/// a scripted fake in tests; the executable passes the real engine. The value types below are what the
+/// screen shows, deliberately smaller than the engine's, and named apart from them (`AnswerStreamEvent`,
+/// not the engine's `AnswerEvent`) so a file importing both modules needs no qualification.
 public protocol LoreServices: Sendable {
     func knowledgeBases() async throws -> [KnowledgeBaseSummary]
     func openKnowledgeBase(_ name: String) async throws -> KnowledgeBaseSummary
@@ -13,12 +15,12 @@ public protocol LoreServices: Sendable {
     /// Retrieves passages for `question` in `kb` and streams the answer. `conversationID` is nil for the
     /// first question of a conversation; the engine names the conversation in `.finished`.
     func ask(_ question: String, history: [ChatTurn], kb: String, conversationID: String?)
-        -> AsyncThrowingStream<AnswerEvent, any Error>
+        -> AsyncThrowingStream<AnswerStreamEvent, any Error>
     func documentText(path: String, kb: String) async throws -> String
     func modelStatus() async -> ModelStatus
     func selectModel(_ name: String) async throws -> ModelStatus
-    func conversations(kb: String) async throws -> [ConversationSummary]
-    func loadConversation(id: String) async throws -> SavedConversation
+    func conversations(kb: String) async throws -> [ConversationListing]
+    func loadConversation(id: String) async throws -> Transcript
 }
 
 public struct KnowledgeBaseSummary: Sendable, Equatable {
@@ -37,7 +39,7 @@ public struct KnowledgeBaseSummary: Sendable, Equatable {
     }
 }
 
-public struct IndexSummary: Sendable, Equatable {
+public struct IndexTotals: Sendable, Equatable {
     public var added: Int
     public var updated: Int
     public var removed: Int
@@ -57,7 +59,7 @@ public enum IndexProgressEvent: Sendable, Equatable {
     case started(total: Int)
     case progress(done: Int, total: Int, bytes: Int64, passages: Int)
     case skipped(path: String, reason: String)
-    case finished(IndexSummary)
+    case finished(IndexTotals)
     case failed(String)
 }
 
@@ -90,7 +92,7 @@ public struct AnswerStats: Sendable, Equatable {
     }
 }
 
-public enum AnswerEvent: Sendable, Equatable {
+public enum AnswerStreamEvent: Sendable, Equatable {
     case retrieved([Passage], millis: Int)
     case delta(String)
     case reasoning(String)
@@ -116,7 +118,7 @@ public struct ModelStatus: Sendable, Equatable {
     }
 }
 
-public struct ConversationSummary: Sendable, Equatable {
+public struct ConversationListing: Sendable, Equatable {
     public var id: String
     public var title: String
     public var kb: String
@@ -132,7 +134,7 @@ public struct ConversationSummary: Sendable, Equatable {
     }
 }
 
-public struct SavedTurn: Sendable, Equatable {
+public struct TranscriptTurn: Sendable, Equatable {
     public var question: String
     public var answer: String
     public var passages: [Passage]
@@ -146,12 +148,12 @@ public struct SavedTurn: Sendable, Equatable {
     }
 }
 
-public struct SavedConversation: Sendable, Equatable {
+public struct Transcript: Sendable, Equatable {
     public var id: String
     public var kb: String
-    public var turns: [SavedTurn]
+    public var turns: [TranscriptTurn]
 
-    public init(id: String, kb: String, turns: [SavedTurn]) {
+    public init(id: String, kb: String, turns: [TranscriptTurn]) {
         self.id = id
         self.kb = kb
         self.turns = turns

@@ -106,7 +106,7 @@ public func update(_ model: inout AppModel, _ msg: Msg) -> [Effect] {
 
 // MARK: - stream events
 
-func handleAnswer(_ model: inout AppModel, _ request: Int, _ event: AnswerEvent) -> [Effect] {
+func handleAnswer(_ model: inout AppModel, _ request: Int, _ event: AnswerStreamEvent) -> [Effect] {
     // A result for a request that was stopped or replaced arrives late: it is no longer wanted.
     guard model.activeAnswer == request else { return [] }
     switch event {

@@ -31,7 +31,7 @@ enum Fixtures {
         _ = update(&m, .knowledgeBaseOpened(kb))
         _ = update(&m, .modelStatus(ModelStatus(name: "llama3", state: .ready)))
         _ = update(&m, .indexProgress(request: 0, .started(total: 1)))
-        m.index = .finished(IndexSummary(added: 0, updated: 0, removed: 0, unchanged: 1170, skipped: 0))
+        m.index = .finished(IndexTotals(added: 0, updated: 0, removed: 0, unchanged: 1170, skipped: 0))
         type(&m, "how do I build it?")
         _ = update(&m, .key(.enter))
         let id = m.activeAnswer!
