@@ -34,6 +34,13 @@ public final class TerminalRuntime {
     var lastDraw = ContinuousClock.now
     var ticking = false
     var initialThemeError: String?
+    /// Text between the bracketed-paste markers, while a paste is arriving.
+    var pasting: String?
+
+    /// Codes curses returns for the bracketed-paste markers once `define_key` has taught it them; any
+    /// values above KEY_MAX that curses does not use itself will do.
+    static let pasteStart: Int32 = 0x7F01
+    static let pasteEnd: Int32 = 0x7F02
 
     struct PairKey: Hashable {
         var fg: Int
@@ -102,15 +109,27 @@ public final class TerminalRuntime {
             backTab: KEY_BTAB, f0: Int32(lore_key_f0()),
             ctrlLeft: Int32(lore_key_code_for("kLFT5")), ctrlRight: Int32(lore_key_code_for("kRIT5")),
             altLeft: Int32(lore_key_code_for("kLFT3")), altRight: Int32(lore_key_code_for("kRIT3")))
+        define_key("\u{1B}[200~", Self.pasteStart)
+        define_key("\u{1B}[201~", Self.pasteEnd)
+        setBracketedPaste(true)
         updateSize()
         installSources()
         return true
+    }
+
+    /// With bracketed paste on, the terminal marks pasted text, so a pasted multi-line question lands in
+    /// the editor instead of sending its first line on the first newline.
+    func setBracketedPaste(_ on: Bool) {
+        // Written straight to the terminal: the mode is independent of anything curses has buffered.
+        let sequence = Array((on ? "\u{1B}[?2004h" : "\u{1B}[?2004l").utf8)
+        _ = sequence.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
     }
 
     func stop() {
         for source in sources { source.cancel() }
         sources = []
         if screen != nil {
+            setBracketedPaste(false)
             endwin()
             delscreen(screen)
             screen = nil
@@ -171,6 +190,21 @@ public final class TerminalRuntime {
             let status = wget_wch(window, &ch)
             if status == lore_err() { break }
             let isKey = status == lore_key_code_yes()
+            if isKey && Int32(ch) == Self.pasteStart {
+                pasting = ""
+                continue
+            }
+            if isKey && Int32(ch) == Self.pasteEnd {
+                if let text = pasting { post(.paste(text)) }
+                pasting = nil
+                continue
+            }
+            if pasting != nil {
+                if !isKey, let scalar = Unicode.Scalar(UInt32(ch)) {
+                    pasting!.unicodeScalars.append(scalar == "\r" ? "\n" : scalar)
+                }
+                continue
+            }
             if isKey && Int32(ch) == lore_key_resize() {
                 updateSize()
                 continue
@@ -300,6 +334,7 @@ public final class TerminalRuntime {
 
     /// Ctrl-Z: give the terminal back, stop, and redraw everything when continued.
     func suspend() {
+        setBracketedPaste(false)
         endwin()
         signal(SIGTSTP, SIG_DFL)
         // To the process group, not raise(): this code may run on a thread that blocks SIGTSTP, and a
@@ -307,6 +342,7 @@ public final class TerminalRuntime {
         kill(0, SIGTSTP)
         // Execution resumes here after SIGCONT.
         refresh()
+        setBracketedPaste(true)
         terminalResized()
         invalidate()
         scheduleDraw()
@@ -433,6 +469,7 @@ public final class TerminalRuntime {
             command = "${PAGER:-less} \"+$1\" \"$2\""
         }
         def_prog_mode()
+        setBracketedPaste(false)
         endwin()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -448,6 +485,7 @@ public final class TerminalRuntime {
             failure = "Cannot run /bin/sh to open \(path): \(error.localizedDescription)"
         }
         reset_prog_mode()
+        setBracketedPaste(true)
         terminalResized()
         invalidate()
         if let failure { post(.failed(failure)) }
