@@ -120,12 +120,16 @@ func handleAnswer(_ model: inout AppModel, _ request: Int, _ event: AnswerStream
     case .delta(let text):
         // Someone reading further up keeps their place: the offset from the bottom grows with the text.
         let width = Layout(model).chat.width - 2
-        let before = model.chatScroll > 0 ? chatLines(model, width: width).count : 0
+        func height() -> Int {
+            guard model.chatScroll > 0, let e = model.latestExchange, e.requestID == request else { return 0 }
+            return itemLines(.exchange(e), model: model, width: width).count
+        }
+        let before = height()
         model.updateExchange(request) { e in
             e.answer += text
             e.state = .streaming
         }
-        if model.chatScroll > 0 { model.chatScroll += chatLines(model, width: width).count - before }
+        model.chatScroll += height() - before
     case .reasoning(let text):
         model.updateExchange(request) { $0.reasoning += text }
     case .finished(let stats):

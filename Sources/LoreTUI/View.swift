@@ -73,7 +73,7 @@ struct Layout {
 func drawChat(_ buffer: inout ScreenBuffer, _ model: AppModel, _ rect: Rect) {
     let width = rect.width - 2
     guard width > 4, rect.height > 0 else { return }
-    let lines = chatLines(model, width: width)
+    let lines = chatLines(model, width: width, atLeast: rect.height + model.chatScroll)
     if lines.isEmpty {
         let hello = TextWrap.wrap("Ask anything about \(model.kbName). Type / for commands, F1 for keys.", width: width)
         for (i, l) in hello.enumerated() where i < rect.height {
@@ -104,29 +104,42 @@ func drawStyledLine(_ buffer: inout ScreenBuffer, _ line: StyledLine, row: Int, 
     }
 }
 
-/// Every line of the chat at `width`, top to bottom.
-func chatLines(_ model: AppModel, width: Int) -> [StyledLine] {
-    var lines: [StyledLine] = []
-    let latestID = model.latestExchange?.requestID
-    let highlighted = model.focus != .input ? model.sourcesSelection + 1 : nil
-    for item in model.items {
-        if !lines.isEmpty { lines.append(StyledLine()) }
-        switch item {
-        case .notice(let notice):
-            let (mark, role): (String, ThemeRole) = switch notice.level {
-            case .info: ("• ", .muted)
-            case .warning: ("! ", .warning)
-            case .error: ("✗ ", .error)
-            }
-            for (i, l) in TextWrap.wrap(notice.text, width: width - 2).enumerated() {
-                lines.append(StyledLine([Span(i == 0 ? mark : "  ", TextStyle(role)), Span(l, TextStyle(role))]))
-            }
-        case .exchange(let e):
-            lines += exchangeLines(e, model: model, width: width,
-                                   highlight: e.requestID == latestID ? highlighted : nil)
-        }
+/// The last lines of the chat at `width`, top to bottom: at least `needed` of them when the chat has that
+/// many, else all. Items are laid out from the newest backwards, so a long conversation costs only what
+/// is on screen.
+func chatLines(_ model: AppModel, width: Int, atLeast needed: Int = .max) -> [StyledLine] {
+    var chunks: [[StyledLine]] = []
+    var count = 0
+    for item in model.items.reversed() {
+        if count >= needed { break }
+        let lines = itemLines(item, model: model, width: width)
+        chunks.append(lines)
+        count += lines.count + 1
     }
-    return lines
+    var out: [StyledLine] = []
+    for (i, chunk) in chunks.reversed().enumerated() {
+        if i > 0 { out.append(StyledLine()) }
+        out += chunk
+    }
+    return out
+}
+
+func itemLines(_ item: ChatItem, model: AppModel, width: Int) -> [StyledLine] {
+    switch item {
+    case .notice(let notice):
+        let (mark, role): (String, ThemeRole) = switch notice.level {
+        case .info: ("• ", .muted)
+        case .warning: ("! ", .warning)
+        case .error: ("✗ ", .error)
+        }
+        return TextWrap.wrap(TerminalText.sanitize(notice.text), width: width - 2).enumerated().map { i, l in
+            StyledLine([Span(i == 0 ? mark : "  ", TextStyle(role)), Span(l, TextStyle(role))])
+        }
+    case .exchange(let e):
+        let latest = model.latestExchange?.requestID == e.requestID
+        let highlight = latest && model.focus != .input ? model.sourcesSelection + 1 : nil
+        return exchangeLines(e, model: model, width: width, highlight: highlight)
+    }
 }
 
 func exchangeLines(_ e: Exchange, model: AppModel, width: Int, highlight: Int?) -> [StyledLine] {
@@ -144,6 +157,12 @@ func exchangeLines(_ e: Exchange, model: AppModel, width: Int, highlight: Int?) 
         lines.append(StyledLine([Span(spinner(model.tick) + " " + label, TextStyle(.muted))]))
     }
     var answer = MarkdownRenderer(width: width).render(e.answer)
+    var cited = Set<Int>()
+    for line in answer {
+        for span in line.spans {
+            if let n = span.citation, n >= 1, n <= e.passages.count { cited.insert(n) }
+        }
+    }
     if let highlight {
         for i in answer.indices {
             for j in answer[i].spans.indices where answer[i].spans[j].citation == highlight {
@@ -173,18 +192,17 @@ func exchangeLines(_ e: Exchange, model: AppModel, width: Int, highlight: Int?) 
     case .retrieving, .streaming, .done:
         break
     }
-    if let footer = answerFooter(e) {
+    if let footer = answerFooter(e, citedCount: cited.count) {
         lines.append(StyledLine([Span(TextWrap.truncate(footer, to: width), TextStyle(.muted, on: .background, [.dim]))]))
     }
     return lines
 }
 
-func answerFooter(_ e: Exchange) -> String? {
+func answerFooter(_ e: Exchange, citedCount cited: Int) -> String? {
     guard let stats = e.stats else { return nil }
     var parts = [stats.model]
     if let ttft = stats.ttftMillis { parts.append("first token \(ttft) ms") }
     if let tps = stats.tokensPerSecond { parts.append("\(formatOneDecimal(tps)) tok/s") }
-    let cited = e.citedNumbers.filter { $0 >= 1 && $0 <= e.passages.count }.count
     parts.append(cited == 1 ? "1 source cited" : "\(cited) sources cited")
     return parts.joined(separator: " · ")
 }
