@@ -136,7 +136,12 @@ public enum Palette {
         var bestDistance = Int.max
         // In the 256-colour palette the first 16 entries are often redefined by the user's terminal
         // theme, so an exact colour is only looked for in the fixed cube and gray ramp.
-        let candidates: [Int] = count > 16 ? Array(16..<min(count, 256)) : Array(0..<min(count, 16))
+        var candidates: [Int] = count > 16 ? Array(16..<min(count, 256)) : Array(0..<min(count, 16))
+        // With 8 or 16 colours a muted grey-blue would otherwise land on cyan or blue, which reads as an
+        // accent; greyish colours keep to the grey entries.
+        if count <= 16 && max(color.r, color.g, color.b) - min(color.r, color.g, color.b) < 48 {
+            candidates = count > 8 ? [0, 8, 7, 15] : [0, 7]
+        }
         for i in candidates {
             let c = rgb(ofIndex: i)
             let d = distance(color, c)
@@ -246,6 +251,7 @@ public struct Theme: Sendable, Hashable {
             if style.bg == .selection { attributes.insert(.reverse) }
             return ResolvedStyle(fg: nil, bg: nil, attributes: attributes)
         }
+        if depth == .eight && style.fg == .muted { attributes.insert(.dim) }
         let fgColor = text.fg ?? self[.foreground].fg
         let bgColor = self[style.bg].bg ?? self[.background].bg
         var fg = fgColor?.index(for: depth)

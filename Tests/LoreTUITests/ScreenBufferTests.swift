@@ -97,3 +97,20 @@ struct ScreenBufferTests {
         #expect(replay == new)
     }
 }
+
+@Suite("frames")
+struct FrameDiffTests {
+    @Test func oneStreamedTokenRewritesOnlyTheLinesItTouches() {
+        var m = AppModel(rows: 40, cols: 120, kbName: "docs")
+        Fixtures.type(&m, "q")
+        _ = update(&m, .key(.enter))
+        let id = m.activeAnswer!
+        _ = update(&m, .answer(request: id, .retrieved(Fixtures.passages, millis: 5)))
+        _ = update(&m, .answer(request: id, .delta("The first words of the answer")))
+        let before = view(m)
+        _ = update(&m, .answer(request: id, .delta(" and one more")))
+        let runs = ScreenBuffer.diff(old: before, new: view(m))
+        #expect(Set(runs.map(\.row)).count <= 2)
+        #expect(runs.map(\.text).joined().contains("and one more"))
+    }
+}

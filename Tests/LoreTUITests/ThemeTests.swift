@@ -43,6 +43,9 @@ struct ThemeTests {
         #expect(ThemeColor.indexed(12).index(for: .eight) == 4)
         #expect(ThemeColor.indexed(12).index(for: .sixteen) == 12)
         #expect(ThemeColor.terminalDefault.index(for: .palette256) == nil)
+        // A muted grey-blue stays grey rather than turning into an accent colour.
+        #expect(ThemeColor.rgb(0x6b, 0x73, 0x94).index(for: .sixteen) == 8)
+        #expect(ThemeColor.rgb(0x6b, 0x73, 0x94).index(for: .palette256) == 60)
     }
 
     @Test(arguments: BuiltinThemes.names)
