@@ -70,9 +70,14 @@ public struct Indexer: Sendable {
         for file in walk.files {
             seen.insert(file.absolutePath)
             if !rechunkAll, let known = stored[file.absolutePath], known.size == file.size,
-               known.mtimeNanoseconds == file.modificationTimeNanoseconds {
+               known.mtimeNanoseconds == file.modificationTimeNanoseconds,
+               // A file too large for an earlier limit is looked at again once the limit allows it.
+               !(known.skipReason == SkipReason.tooLarge.rawValue && file.size <= Int64(options.maxFileBytes)) {
                 summary.unchanged += 1
-                if known.status == .skipped { summary.skipped += 1 }
+                if known.status == .skipped {
+                    summary.skipped += 1
+                    summary.skippedByReason[known.skipReason ?? "unknown", default: 0] += 1
+                }
             } else {
                 candidates.append(file)
             }
@@ -110,7 +115,8 @@ public struct Indexer: Sendable {
                 end += 1
             }
             let batch = Array(candidates[start..<end])
-            let prepared = prepare(batch, renameHashes: Set(goneByHash.keys), knownHashes: knownHashes)
+            // With new chunking options a moved file must be chunked again too, not keep its old passages.
+            let prepared = prepare(batch, renameHashes: rechunkAll ? [] : Set(goneByHash.keys), knownHashes: knownHashes)
             try store.writeBatch { writer in
                 for (file, outcome) in zip(batch, prepared) {
                     try record(file, outcome, stored: stored[file.absolutePath], goneByHash: &goneByHash,
@@ -202,9 +208,13 @@ public struct Indexer: Sendable {
         switch outcome {
         case .vanished:
             // Listed, then deleted before it could be read: it is simply no longer part of the tree.
-            if let stored {
-                try writer.removeDocument(id: stored.id)
+            if let stored { try writer.removeDocument(id: stored.id) }
+            if stored?.status == .indexed {
                 summary.removed += 1
+            } else {
+                summary.skipped += 1
+                summary.skippedByReason[SkipReason.vanished.rawValue, default: 0] += 1
+                events(.skipped(path: file.absolutePath, reason: SkipReason.vanished.description))
             }
         case .skipped(let reason, let bytes):
             summary.bytesRead += bytes
@@ -222,7 +232,13 @@ public struct Indexer: Sendable {
                 summary.renamed += 1
             } else {
                 // Two copies of one moved file: the second one is new content for its path after all.
-                let data = try Data(contentsOf: URL(fileURLWithPath: file.absolutePath), options: .mappedIfSafe)
+                guard let data = try? Data(contentsOf: URL(fileURLWithPath: file.absolutePath), options: .mappedIfSafe) else {
+                    // Gone since it was hashed: the same as any file deleted while indexing, not a failed run.
+                    summary.bytesRead -= bytes
+                    try record(file, .vanished, stored: stored, goneByHash: &goneByHash, gone: &gone, writer: writer,
+                               summary: &summary, events: events)
+                    return
+                }
                 let format = DocumentFormat.forPath(file.absolutePath) ?? .text
                 let reloaded = data.withUnsafeBytes {
                     Self.load($0, hash: hash, bytes: bytes, path: file.absolutePath, format: format, options: options)

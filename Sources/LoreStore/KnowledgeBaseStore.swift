@@ -10,6 +10,8 @@ public struct StoredDocument: Sendable, Equatable {
     public var mtimeNanoseconds: Int64
     public var hash: String
     public var status: DocumentStatus
+    /// Why a skipped file was skipped (a `SkipReason` raw value); nil for an indexed one.
+    public var skipReason: String?
 }
 
 public enum DocumentStatus: String, Sendable, Codable {
@@ -83,10 +85,11 @@ public final class KnowledgeBaseStore: Sendable {
     public func storedDocuments() throws -> [String: StoredDocument] {
         try pool.read { db in
             var result: [String: StoredDocument] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT id, path, size, mtime_ns, hash, status FROM documents")
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, path, size, mtime_ns, hash, status, skip_reason FROM documents")
             while let row = try rows.next() {
                 let doc = StoredDocument(id: row[0], path: row[1], size: row[2], mtimeNanoseconds: row[3],
-                                         hash: row[4], status: DocumentStatus(rawValue: row[5]) ?? .skipped)
+                                         hash: row[4], status: DocumentStatus(rawValue: row[5]) ?? .skipped,
+                                         skipReason: row[6])
                 result[doc.path] = doc
             }
             return result
@@ -234,7 +237,11 @@ public struct IndexWriter {
 
     /// A file that moved with the same content keeps its passages; only its path changes.
     public func moveDocument(id: Int64, to path: String, size: Int64, mtimeNanoseconds: Int64) throws {
-        try db.execute(sql: "DELETE FROM documents WHERE path = ? AND id != ?", arguments: [path, id])
+        // A file already indexed at the destination was overwritten by the moved one: its passages go with it.
+        for displaced in try Int64.fetchAll(db, sql: "SELECT id FROM documents WHERE path = ? AND id != ?",
+                                            arguments: [path, id]) {
+            try removeDocument(id: displaced)
+        }
         try db.execute(sql: "UPDATE documents SET path = ?, size = ?, mtime_ns = ?, indexed_at = ? WHERE id = ?",
                        arguments: [path, size, mtimeNanoseconds, Date().timeIntervalSince1970, id])
     }
