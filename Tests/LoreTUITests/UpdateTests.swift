@@ -333,3 +333,82 @@ struct UpdateScrollTests {
         #expect(view(m).lines[22].contains("llama3 unreachable"))
     }
 }
+
+@Suite("update: conversations, paste, themes")
+struct UpdateConversationTests {
+    @Test func historyPickerLoadsAConversation() {
+        var m = AppModel(rows: 24, cols: 80, kbName: "docs")
+        Fixtures.type(&m, "/history")
+        #expect(update(&m, .key(.enter)) == [.loadConversations(kb: "docs")])
+        let listing = [
+            ConversationListing(id: "7", title: "building", kb: "docs", updated: .distantPast, turns: 2),
+            ConversationListing(id: "9", title: "config", kb: "docs", updated: .distantPast, turns: 1),
+        ]
+        _ = update(&m, .conversationsLoaded(listing))
+        _ = update(&m, .key(KeyEvent(.down)))
+        #expect(update(&m, .key(.enter)) == [.loadConversation(id: "9")])
+        #expect(m.overlay == nil)
+        let turn = TranscriptTurn(question: "where is the config?", answer: "In config.toml [1].",
+                                  passages: [Fixtures.passages[1]], model: "llama3")
+        _ = update(&m, .conversationLoaded(Transcript(id: "9", kb: "docs", turns: [turn])))
+        #expect(m.conversationID == "9")
+        #expect(m.latestExchange?.answer == "In config.toml [1].")
+        #expect(m.latestExchange?.state == .done)
+        Fixtures.type(&m, "and the cache?")
+        guard case .ask(_, _, let history, _, "9")? = update(&m, .key(.enter)).first else {
+            Issue.record("expected an ask in conversation 9")
+            return
+        }
+        #expect(history == [ChatTurn(question: "where is the config?", answer: "In config.toml [1].")])
+    }
+
+    @Test func pasteKeepsNewlinesAndDoesNotSend() {
+        var m = AppModel(rows: 24, cols: 80, kbName: "docs")
+        #expect(update(&m, .paste("line one\nline two\u{1B}[2J")).isEmpty)
+        #expect(m.input.text == "line one\nline two␛[2J")
+        #expect(m.items.isEmpty)
+    }
+
+    @Test func themeCommandAndResult() {
+        var m = AppModel(rows: 24, cols: 80, kbName: "docs")
+        Fixtures.type(&m, "/theme")
+        _ = update(&m, .key(.enter))
+        guard case .notice(let n)? = m.items.last else {
+            Issue.record("expected the theme list")
+            return
+        }
+        #expect(n.text.contains("solarized-dark"))
+        _ = update(&m, .themeApplied("gruvbox"))
+        #expect(m.themeName == "gruvbox")
+    }
+
+    @Test func exportIsMarkdownWithCitedSources() {
+        var m = Fixtures.answered()
+        Fixtures.type(&m, "/export")
+        guard case .export(let markdown)? = update(&m, .key(.enter)).first else {
+            Issue.record("expected an export")
+            return
+        }
+        #expect(markdown.hasPrefix("# Lore conversation — docs\n\n## how do I build it?\n"))
+        #expect(markdown.contains("- [1] Installing Lore — guide/install.md:12-30"))
+        #expect(markdown.contains("- [2] Configuration — guide/config.md:1-8"))
+        #expect(!markdown.contains("[3] Misc"))
+    }
+
+    @Test func indexingShowsProgressThenRefreshesCounts() {
+        var m = AppModel(rows: 24, cols: 100, kbName: "docs")
+        Fixtures.type(&m, "/reindex")
+        guard case .reindex(let id, _)? = update(&m, .key(.enter)).first else {
+            Issue.record("expected reindex")
+            return
+        }
+        _ = update(&m, .indexProgress(request: id, .started(total: 1170)))
+        _ = update(&m, .indexProgress(request: id, .progress(done: 340, total: 1170, bytes: 0, passages: 900)))
+        #expect(view(m).lines[22].contains("indexing 340/1170 29%"))
+        let summary = IndexTotals(added: 3, updated: 0, removed: 0, unchanged: 1167, skipped: 2)
+        #expect(update(&m, .indexProgress(request: id, .finished(summary))) == [.openKnowledgeBase("docs")])
+        #expect(view(m).lines[22].contains("up to date · 2 skipped"))
+        #expect(update(&m, .indexProgress(request: id, .started(total: 5))).isEmpty)
+        #expect(m.index == .finished(summary))
+    }
+}
