@@ -24,8 +24,10 @@ struct TmuxHarness {
         .first { FileManager.default.isExecutableFile(atPath: $0) }
     static var isAvailable: Bool { executable != nil }
 
-    /// A server socket of its own so tests never touch a person's tmux sessions or each other's.
-    let socket = "lore-test-\(UUID().uuidString.prefix(8))"
+    /// A server socket of its own, in the temporary directory, so tests never touch a person's tmux
+    /// sessions or each other's, and `kill` can remove it afterwards.
+    let socket = FileManager.default.temporaryDirectory
+        .appendingPathComponent("lore-tmux-\(UUID().uuidString.prefix(8)).sock").path
     let session = "t"
 
     /// Starts `command` (run by the shell) in a `cols`×`rows` window with the given extra environment.
@@ -42,12 +44,12 @@ struct TmuxHarness {
     /// and output goes through a file so the daemon cannot hold a pipe open.
     @discardableResult
     func run(_ arguments: [String]) throws -> String {
-        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("\(socket)-\(UUID().uuidString).out").path
+        let outputPath = socket + "-\(UUID().uuidString.prefix(8)).out"
         defer { unlink(outputPath) }
         var env = ProcessInfo.processInfo.environment
         env["TERM"] = env["TERM"].flatMap { $0.isEmpty || $0 == "dumb" ? nil : $0 } ?? "xterm-256color"
         env.removeValue(forKey: "TMUX")
-        let argv = [Self.executable ?? "/usr/bin/tmux", "-L", socket, "-f", "/dev/null"] + arguments
+        let argv = [Self.executable ?? "/usr/bin/tmux", "-S", socket, "-f", "/dev/null"] + arguments
         let envp = env.map { "\($0.key)=\($0.value)" }
 
         var actions = posix_spawn_file_actions_t()
@@ -133,5 +135,6 @@ struct TmuxHarness {
 
     func kill() {
         _ = try? run(["kill-server"])
+        unlink(socket)
     }
 }
