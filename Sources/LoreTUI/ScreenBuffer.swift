@@ -46,8 +46,11 @@ public struct ScreenBuffer: Sendable, Equatable {
 
     /// Fills a rectangle with blanks of `style`.
     public mutating func fill(row: Int, col: Int, height: Int, width: Int, style: TextStyle) {
-        for r in max(0, row)..<min(rows, row + height) {
-            for c in max(0, col)..<min(cols, col + width) {
+        let top = max(0, row), bottom = min(rows, row + height)
+        let left = max(0, col), right = min(cols, col + width)
+        guard top < bottom, left < right else { return }
+        for r in top..<bottom {
+            for c in left..<right {
                 set(r, c, .blank(style))
             }
         }

@@ -409,6 +409,7 @@ func drawCompletions(_ buffer: inout ScreenBuffer, _ model: AppModel, _ layout: 
 /// Draws a bordered box and returns its inner rectangle.
 @discardableResult
 func drawBox(_ buffer: inout ScreenBuffer, _ rect: Rect, title: String) -> Rect {
+    guard rect.height >= 3, rect.width >= 5 else { return Rect(row: rect.row, col: rect.col, height: 0, width: 0) }
     let style = TextStyle(.foreground, on: .panel)
     let border = TextStyle(.primary, on: .panel)
     buffer.fill(row: rect.row, col: rect.col, height: rect.height, width: rect.width, style: style)

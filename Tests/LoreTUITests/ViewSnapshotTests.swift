@@ -212,3 +212,46 @@ enum SanitizerHostile {
         "\u{1B}P+q544e\u{1B}\\", "\u{9B}31m", "abc\u{8}\u{8}x", "safe\rEVIL", "\u{1B}", "[", "2J",
     ]
 }
+
+@Suite("view at every size")
+struct ViewSizeTests {
+    static let rows = [1, 2, 5, 9, 10, 11, 15, 24, 40]
+    static let cols = [1, 2, 10, 39, 40, 41, 60, 80, 99, 100, 101, 160]
+
+    /// Every screen the UI can show, drawn at sizes from absurd to large: nothing may trap, and the
+    /// buffer always has the terminal's size.
+    @Test func drawsAtAnySizeInAnyState() {
+        for r in Self.rows {
+            for c in Self.cols {
+                var states: [AppModel] = []
+                var m = Fixtures.answered()
+                _ = update(&m, .resize(rows: r, cols: c))
+                states.append(m)
+                _ = update(&m, .key(KeyEvent(.function(1))))
+                states.append(m)
+                m.overlay = .knowledgeBases(KnowledgeBasePicker())
+                m.knowledgeBases = [Fixtures.kb]
+                states.append(m)
+                m.overlay = .history(HistoryPicker(conversations: [
+                    ConversationListing(id: "1", title: "a rather long conversation title indeed", kb: "docs",
+                                        updated: .distantPast, turns: 3),
+                ]))
+                states.append(m)
+                var viewer = SourceViewer(requestID: 1, passage: Fixtures.passages[0], terms: ["build"])
+                viewer.text = String(repeating: "swift build line 日本語\n", count: 40)
+                m.overlay = .viewer(viewer)
+                states.append(m)
+                m.overlay = nil
+                m.sourcesOverlayVisible = true
+                m.input.setText(String(repeating: "long question ", count: 40))
+                states.append(m)
+                m.input.setText("/")
+                states.append(m)
+                for state in states {
+                    let buffer = view(state)
+                    #expect(buffer.rows == r && buffer.cols == c)
+                }
+            }
+        }
+    }
+}
