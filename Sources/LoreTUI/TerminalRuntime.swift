@@ -471,18 +471,12 @@ public final class TerminalRuntime {
         def_prog_mode()
         setBracketedPaste(false)
         endwin()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command, "sh", String(max(1, line)), path]
         var failure: String?
-        do {
-            try process.run()
-            process.waitUntilExit()
-            if process.terminationStatus != 0 {
-                failure = "The editor exited with status \(process.terminationStatus) (command: \(command))."
-            }
-        } catch {
-            failure = "Cannot run /bin/sh to open \(path): \(error.localizedDescription)"
+        let status = runInForeground(["/bin/sh", "-c", command, "sh", String(max(1, line)), path])
+        if status == 127 {
+            failure = "Cannot run the editor: \(command) (set $EDITOR or $PAGER)."
+        } else if status != 0 {
+            failure = "The editor exited with status \(status) (command: \(command))."
         }
         reset_prog_mode()
         setBracketedPaste(true)
@@ -490,5 +484,46 @@ public final class TerminalRuntime {
         invalidate()
         if let failure { post(.failed(failure)) }
         scheduleDraw()
+    }
+
+    /// Runs a program that owns the terminal until it exits, and returns its exit status (127 when it could
+    /// not start). It gets a process group of its own in the foreground, so Ctrl-C or Ctrl-Z typed in it
+    /// reach it alone, not Lore; default signal handling and an empty signal mask, whatever Lore's threads
+    /// block; and the wait blocks the main queue, so Lore's input source cannot read the editor's keys.
+    func runInForeground(_ argv: [String]) -> Int32 {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+        var cArgs = argv.map { strdup($0) } + [nil]
+        defer { cArgs.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, argv[0], nil, &attributes, &cArgs, environ) == 0 else { return 127 }
+        // Handing the terminal back from the background would raise SIGTTOU; Lore expects that.
+        signal(SIGTTOU, SIG_IGN)
+        defer { signal(SIGTTOU, SIG_DFL) }
+        let ownsTerminal = tcsetpgrp(STDIN_FILENO, pid) == 0
+        var status: Int32 = 0
+        while true {
+            let r = waitpid(pid, &status, WUNTRACED)
+            if r == -1 && errno == EINTR { continue }
+            if r == -1 { break }
+            // Stopped with Ctrl-Z: there is no shell job to resume it from, so carry on.
+            if status & 0xFF == 0x7F {
+                kill(pid, SIGCONT)
+                continue
+            }
+            break
+        }
+        if ownsTerminal { tcsetpgrp(STDIN_FILENO, getpgrp()) }
+        let exited = status & 0x7F == 0
+        return exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
     }
 }
