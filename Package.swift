@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "LoreLLMTests", dependencies: ["LoreLLM", "LoreCore"], swiftSettings: strict),
         .testTarget(name: "LoreEngineTests", dependencies: ["LoreEngine", "LoreCore"], swiftSettings: strict),
         .testTarget(name: "LoreTUITests", dependencies: ["LoreTUI", "LoreCore"], swiftSettings: strict),
-        .testTarget(name: "LoreCLITests", dependencies: ["LoreCore"], swiftSettings: strict),
+        .testTarget(name: "LoreCLITests", dependencies: ["LoreCore", "LoreStore"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -105,6 +105,10 @@ public struct Indexer: Sendable {
                                      passagesWritten: 0)
         events(.progress(progress))
 
+        // In a store with no documents yet, every passage that will exist is cut with the current options, so
+        // they are recorded with the first batch: a first index killed half way then resumes where it stopped
+        // instead of chunking everything again. Otherwise they are recorded only when every file is done.
+        var signaturePending = stored.isEmpty && rechunkAll
         var start = 0
         while start < candidates.count {
             var end = start
@@ -118,11 +122,13 @@ public struct Indexer: Sendable {
             // With new chunking options a moved file must be chunked again too, not keep its old passages.
             let prepared = prepare(batch, renameHashes: rechunkAll ? [] : Set(goneByHash.keys), knownHashes: knownHashes)
             try store.writeBatch { writer in
+                if signaturePending { try writer.setMeta("chunking", chunkingSignature) }
                 for (file, outcome) in zip(batch, prepared) {
                     try record(file, outcome, stored: stored[file.absolutePath], goneByHash: &goneByHash,
                                gone: &gone, writer: writer, summary: &summary, events: events)
                 }
             }
+            signaturePending = false
             progress.filesDone = end
             progress.bytesDone += bytes
             progress.passagesWritten = summary.passagesWritten

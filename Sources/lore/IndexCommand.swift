@@ -47,7 +47,8 @@ struct IndexCommand: AsyncParsableCommand {
             }
         }
         Console.clearStatus()
-        if !quiet { print("\(kb.name): \(summary.line)") }
+        // An ad hoc knowledge base is named after its folder, and a folder name can hold escape sequences.
+        if !quiet { print("\(TerminalText.sanitize(kb.name, keepNewlines: false)): \(summary.line)") }
         if check {
             let problems = try kb.store.integrityProblems()
             if problems.isEmpty {
