@@ -4,10 +4,12 @@ import Foundation
 import LoreCore
 
 /// Runs the full-screen UI until the person quits. Prints nothing to stdout besides what curses draws.
+/// Returns false, having said why on stderr, when there is no terminal to run in.
 @MainActor
-public func runTUI(services: any LoreServices, initialKB: String, themeName: String?) async {
+@discardableResult
+public func runTUI(services: any LoreServices, initialKB: String, themeName: String?) async -> Bool {
     let runtime = TerminalRuntime(services: services, initialKB: initialKB, themeName: themeName)
-    await runtime.run()
+    return await runtime.run()
 }
 
 /// The one place that talks to curses. It owns the terminal, turns input and signals into messages, runs
@@ -61,10 +63,11 @@ public final class TerminalRuntime {
                          themeNames: ThemeLoader.availableNames(environment: environment))
     }
 
-    public func run() async {
+    @discardableResult
+    public func run() async -> Bool {
         let (stream, continuation) = AsyncStream<Msg>.makeStream()
         inbox = continuation
-        guard start() else { return }
+        guard start() else { return false }
         defer { stop() }
         if let initialThemeError { post(.failed(initialThemeError)) }
         for effect in [Effect.openKnowledgeBase(model.kbName), .loadKnowledgeBases, .refreshModel] {
@@ -76,11 +79,16 @@ public final class TerminalRuntime {
             if model.shouldQuit { break }
         }
         for task in tasks.values { task.cancel() }
+        return true
     }
 
     // MARK: terminal setup and teardown
 
     func start() -> Bool {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            FileHandle.standardError.write(Data("lore: the chat screen needs a terminal on stdin and stdout; use `lore ask` in scripts and pipes\n".utf8))
+            return false
+        }
         setlocale(LC_ALL, "")
         screen = lore_newterm()
         guard screen != nil else {
