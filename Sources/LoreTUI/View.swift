@@ -450,6 +450,7 @@ public let helpLines: [(String, String)] = [
     ("F2, Ctrl-S", "sources pane (an overlay below 100 cols)"),
     ("Ctrl-K on empty input, /kb", "knowledge bases"),
     ("Ctrl-L / Ctrl-Z", "redraw / suspend"),
+    ("Shift-drag", "select text (the wheel scrolls Lore)"),
     ("Commands: /help /kb /model /theme NAME /new /history /export /reindex /quit", ""),
 ]
 
