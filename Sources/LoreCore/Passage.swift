@@ -25,6 +25,13 @@ public struct Passage: Sendable, Equatable, Codable, Identifiable {
 
     public var headingLabel: String { headingPath.joined(separator: " › ") }
 
+    /// Title and heading path as one breadcrumb, without repeating a first heading that is the title.
+    public var breadcrumb: String {
+        var headings = headingPath[...]
+        if let first = headings.first, first == title { headings = headings.dropFirst() }
+        return ([title] + headings).joined(separator: " › ")
+    }
+
     /// "path/to/file.md:12-30", the location a person can open.
     public var location: String {
         lineStart == lineEnd ? "\(documentPath):\(lineStart)" : "\(documentPath):\(lineStart)-\(lineEnd)"

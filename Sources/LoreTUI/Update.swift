@@ -49,7 +49,9 @@ public func update(_ model: inout AppModel, _ msg: Msg) -> [Effect] {
         } else {
             model.knowledgeBases.append(kb)
         }
-        return []
+        // Opening a knowledge base brings its index up to date in the background; questions meanwhile use
+        // what is already indexed.
+        return startReindex(&model, kb.name)
     case .documentLoaded(let request, let text):
         if case .viewer(var viewer) = model.overlay, viewer.requestID == request {
             viewer.text = text

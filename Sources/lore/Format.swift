@@ -66,3 +66,24 @@ enum Console {
         return 80
     }
 }
+
+enum JSONText {
+    /// JSONEncoder escapes C0 controls but writes DEL and C1 controls (U+0080–U+009F) raw, and a terminal
+    /// may act on U+009B as CSI; as `\u` escapes they stay the same JSON string and reach no terminal.
+    static func escapingC1(_ json: String) -> String {
+        guard json.unicodeScalars.contains(where: { (0x7F...0x9F).contains($0.value) }) else { return json }
+        var out = String.UnicodeScalarView()
+        for scalar in json.unicodeScalars {
+            if (0x7F...0x9F).contains(scalar.value) {
+                out.append(contentsOf: String(format: "\\u%04x", scalar.value).unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    static func escapingControls(_ data: Data) -> Data {
+        Data(escapingC1(String(decoding: data, as: UTF8.self)).utf8)
+    }
+}

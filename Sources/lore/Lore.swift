@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LoreCore
 import LoreEngine
+import LoreTUI
 
 @main
 struct Lore: AsyncParsableCommand {
@@ -25,14 +26,32 @@ struct Lore: AsyncParsableCommand {
               lore ask "how do I reclaim disk space?"
             """,
         version: LoreVersion.string,
-        subcommands: [KBCommand.self, IndexCommand.self, SearchCommand.self, BenchCommand.self],
+        subcommands: [KBCommand.self, IndexCommand.self, SearchCommand.self, AskCommand.self, HistoryCommand.self,
+                      ShowCommand.self, ExportCommand.self, ModelsCommand.self, BenchCommand.self],
         defaultSubcommand: nil
     )
 
     @OptionGroup var global: GlobalOptions
+    @Option(help: ArgumentHelp("Use the [models.NAME] profile of config.toml.", valueName: "NAME")) var model: String?
+    @Option(help: ArgumentHelp("Colour theme: dark, light, solarized-dark, gruvbox, high-contrast, mono, or one of yours.",
+                               valueName: "NAME"))
+    var theme: String?
 
+    /// With no subcommand: the terminal UI on the chosen knowledge base.
     func run() async throws {
-        throw CleanExit.helpRequest(self)
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw CLIError("the terminal UI needs a terminal; for scripts use `lore search` or `lore ask` (see `lore --help`)")
+        }
+        let library = try global.library()
+        if let warning = library.configFile.permissionWarning() { Console.error(warning) }
+        let kb: KnowledgeBase
+        let choice: ModelChoice
+        do {
+            kb = try library.open(global.kb)
+            choice = try await ModelChoice.resolve(config: library.config, profile: model)
+        } catch let error as LibraryError { throw CLIError(error.message) }
+        let services = EngineServices(library: library, model: choice, opened: kb)
+        await runTUI(services: services, initialKB: kb.name, themeName: theme ?? library.config.theme)
     }
 }
 

@@ -34,7 +34,7 @@ private func chunk(_ text: String, headings: [String] = [], lines: ClosedRange<I
             try w.putDocument(path: "/kb/backup.md", size: 10, mtimeNanoseconds: 1, hash: "h2", title: "Backup",
                               format: .markdown, chunks: [chunk("pg_dump writes a consistent snapshot.", headings: ["Backup"])])
         }
-        let hits = try t.store.search(expression: FTSQuery.matchExpression("reclaim storage")!, limit: 5)
+        let hits = try t.store.search(expression: FTSQuery.matchExpression("reclaim storage")!, terms: FTSQuery.terms("reclaim storage"), limit: 5)
         #expect(hits.first?.passage.documentPath == "/kb/vacuum.md")
         #expect(hits.first?.passage.headingPath == ["Routine Vacuuming", "Recovering Disk Space"])
         #expect(hits.first?.passage.lineStart == 10)

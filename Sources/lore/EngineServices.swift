@@ -1,0 +1,208 @@
+import Foundation
+import LoreCore
+import LoreEngine
+import LoreIngest
+import LoreLLM
+import LoreStore
+import LoreTUI
+import Synchronization
+
+/// The real engine behind the terminal UI: knowledge bases from the library, indexing on a thread of its
+/// own, answers from `ChatSession`.
+final class EngineServices: LoreServices {
+    private struct State {
+        var library: Library
+        var model: ModelChoice
+        /// Knowledge bases opened in this session, by the name the UI knows them by (ad hoc folders too).
+        var open: [String: KnowledgeBase] = [:]
+    }
+
+    private let state: Mutex<State>
+
+    init(library: Library, model: ModelChoice, opened: KnowledgeBase) {
+        state = Mutex(State(library: library, model: model, open: [opened.name: opened]))
+    }
+
+    private func knowledgeBase(_ name: String) throws -> KnowledgeBase {
+        if let kb = state.withLock({ $0.open[name] }) { return kb }
+        let library = state.withLock { $0.library }
+        let kb = try library.open(name)
+        state.withLock { $0.open[kb.name] = kb; $0.open[name] = kb }
+        return kb
+    }
+
+    private static func summary(_ kb: KnowledgeBase) -> KnowledgeBaseSummary {
+        let stats = try? kb.store.statistics()
+        return KnowledgeBaseSummary(name: kb.name, paths: kb.definition.paths, documents: stats?.documents ?? 0,
+                                    passages: stats?.passages ?? 0, lastIndexed: stats?.lastIndexed)
+    }
+
+    func knowledgeBases() async throws -> [KnowledgeBaseSummary] {
+        let (library, open) = state.withLock { ($0.library, $0.open) }
+        var result = library.listings().map {
+            KnowledgeBaseSummary(name: $0.name, paths: $0.paths, documents: $0.statistics?.documents ?? 0,
+                                 passages: $0.statistics?.passages ?? 0, lastIndexed: $0.statistics?.lastIndexed)
+        }
+        for kb in Set(open.values.filter(\.isAdHoc).map(\.name)).sorted() {
+            if let adHoc = open[kb] { result.append(Self.summary(adHoc)) }
+        }
+        return result
+    }
+
+    func openKnowledgeBase(_ name: String) async throws -> KnowledgeBaseSummary {
+        Self.summary(try knowledgeBase(name))
+    }
+
+    func addKnowledgeBase(name: String, path: String) async throws -> KnowledgeBaseSummary {
+        try state.withLock { state in
+            try state.library.add(KnowledgeBaseDefinition(name: name, paths: [path]))
+        }
+        return try await openKnowledgeBase(name)
+    }
+
+    func removeKnowledgeBase(_ name: String) async throws {
+        try state.withLock { state in
+            state.open[name] = nil
+            try state.library.remove(name)
+        }
+    }
+
+    func reindex(_ name: String) -> AsyncStream<IndexProgressEvent> {
+        let (stream, continuation) = AsyncStream<IndexProgressEvent>.makeStream()
+        let indexer: Indexer
+        do {
+            let kb = try knowledgeBase(name)
+            indexer = kb.indexer(config: state.withLock { $0.library.config })
+        } catch {
+            continuation.yield(.failed(String(describing: error)))
+            continuation.finish()
+            return stream
+        }
+        // Indexing is blocking work (file reads, parsing, SQLite); it gets a thread of its own so that the
+        // UI's tasks never wait behind it.
+        let thread = Thread {
+            do {
+                try indexer.run { event in
+                    switch event {
+                    case .listed(let files, _): continuation.yield(.started(total: files))
+                    case .progress(let p):
+                        continuation.yield(.progress(done: p.filesDone, total: p.filesTotal, bytes: p.bytesDone,
+                                                     passages: p.passagesWritten))
+                    case .skipped(let path, let reason): continuation.yield(.skipped(path: path, reason: reason))
+                    case .finished(let s):
+                        continuation.yield(.finished(IndexTotals(added: s.added + s.renamed, updated: s.updated,
+                                                                 removed: s.removed, unchanged: s.unchanged,
+                                                                 skipped: s.skipped)))
+                    }
+                }
+            } catch {
+                continuation.yield(.failed(String(describing: error)))
+            }
+            continuation.finish()
+        }
+        thread.name = "lore-index"
+        thread.start()
+        return stream
+    }
+
+    func ask(_ question: String, history: [ChatTurn], kb name: String, conversationID: String?)
+        -> AsyncThrowingStream<AnswerStreamEvent, any Error> {
+        let (stream, continuation) = AsyncThrowingStream<AnswerStreamEvent, any Error>.makeStream()
+        let task = Task {
+            do {
+                let kb = try knowledgeBase(name)
+                let (config, choice) = state.withLock { ($0.library.config, $0.model) }
+                let session = ChatSession(kb: kb, retrieval: config.retrieval, model: choice.settings,
+                                          noModelReason: choice.explanation)
+                var model = choice.settings.map { $0.name.isEmpty ? $0.provider.rawValue : $0.name } ?? "extractive"
+                for try await event in session.ask(question, conversationID: conversationID.flatMap { Int64($0) }) {
+                    switch event {
+                    case .retrieved(let sources, _, let ms):
+                        continuation.yield(.retrieved(sources.map(\.passage), millis: Int(ms.rounded())))
+                    case .mode(let mode):
+                        model = mode.label
+                        if case .extractive(let reason) = mode {
+                            continuation.yield(.delta("*Extractive answer (\(reason)):*\n\n"))
+                        }
+                    case .notice(let message):
+                        continuation.yield(.error(message))
+                    case .text(let delta):
+                        continuation.yield(.delta(delta))
+                    case .reasoning(let delta):
+                        continuation.yield(.reasoning(delta))
+                    case .citation, .usage:
+                        break
+                    case .finished(let outcome):
+                        if outcome.state == .error, let error = outcome.error { continuation.yield(.error(error)) }
+                        continuation.yield(.finished(AnswerStats(
+                            model: model, ttftMillis: outcome.firstTokenMilliseconds.map { Int($0.rounded()) },
+                            tokensPerSecond: outcome.tokensPerSecond, incomplete: outcome.state == .incomplete,
+                            conversationID: String(outcome.conversationID))))
+                    }
+                }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    func documentText(path: String, kb: String) async throws -> String {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        switch data.withUnsafeBytes({ TextDecoding.decode($0) }) {
+        case .success(let text): return text
+        case .failure(let reason): throw LibraryError("\(path): \(reason.description)")
+        }
+    }
+
+    func modelStatus() async -> ModelStatus {
+        let choice = state.withLock { $0.model }
+        guard var settings = choice.settings else { return ModelStatus(name: "extractive", state: .extractive) }
+        let name = settings.name.isEmpty ? settings.provider.rawValue : settings.name
+        // A quick look, not a wait: the status bar should say "unreachable" within a second or two.
+        settings.connectTimeout = 1.5
+        settings.stallTimeout = 3
+        guard let provider = makeChatProvider(settings, retry: .never) else {
+            return ModelStatus(name: "extractive", state: .extractive)
+        }
+        do {
+            _ = try await provider.listModels()
+            return ModelStatus(name: name, state: .ready)
+        } catch let error as LLMError where ChatSession.isUnreachable(error) {
+            return ModelStatus(name: name, state: .unreachable(error.description))
+        } catch {
+            // Some servers do not list models; reaching them is what matters here.
+            return ModelStatus(name: name, state: .ready)
+        }
+    }
+
+    func selectModel(_ name: String) async throws -> ModelStatus {
+        let config = state.withLock { $0.library.config }
+        let choice = try await ModelChoice.resolve(config: config, profile: name, probe: false)
+        state.withLock { $0.model = choice }
+        return await modelStatus()
+    }
+
+    func conversations(kb name: String) async throws -> [ConversationListing] {
+        let kb = try knowledgeBase(name)
+        return try kb.store.conversations(limit: 100).map {
+            ConversationListing(id: String($0.id), title: $0.title, kb: kb.name, updated: $0.updatedAt, turns: $0.turns)
+        }
+    }
+
+    func loadConversation(id: String) async throws -> Transcript {
+        guard let number = Int64(id) else { throw LibraryError("\(id) is not a conversation id") }
+        let open = state.withLock { Array(Set($0.open.values.map(\.store.path))) }
+        for kb in state.withLock({ Array($0.open.values) }) where open.contains(kb.store.path) {
+            if let (_, turns) = try kb.store.conversation(id: number) {
+                return Transcript(id: id, kb: kb.name, turns: turns.map {
+                    TranscriptTurn(question: $0.question, answer: $0.answer, passages: $0.sources.map(\.passage),
+                                   model: $0.model)
+                })
+            }
+        }
+        throw LibraryError("no conversation \(id)")
+    }
+}

@@ -1,0 +1,142 @@
+import ArgumentParser
+import Foundation
+import LoreCore
+import LoreEngine
+import LoreLLM
+import LoreStore
+
+struct HistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "List saved conversations, newest first.")
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .short, help: "How many to list.") var n: Int = 20
+
+    func run() async throws {
+        let kb = try global.openKB()
+        let conversations = try kb.store.conversations(limit: max(1, n))
+        guard !conversations.isEmpty else {
+            print("no conversations yet in \(kb.name); ask with `lore ask QUESTION`")
+            return
+        }
+        var rows = [["ID", "UPDATED", "TURNS", "TITLE"]]
+        for c in conversations {
+            rows.append([String(c.id), Format.date(c.updatedAt), String(c.turns), TerminalText.sanitize(c.title, keepNewlines: false)])
+        }
+        print(Format.table(rows))
+    }
+}
+
+struct ShowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Print a saved conversation with its sources as they were shown.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Conversation ID from `lore history`.") var id: Int64
+
+    func run() async throws {
+        let kb = try global.openKB()
+        let (summary, turns) = try ConversationExport.load(kb, id: id)
+        print(TerminalText.sanitize(ConversationExport.markdown(summary, turns), keepNewlines: true), terminator: "")
+    }
+}
+
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Write a saved conversation as Markdown or JSON to standard output.")
+    enum ExportFormat: String, ExpressibleByArgument, CaseIterable { case md, json }
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Conversation ID from `lore history`.") var id: Int64
+    @Option(help: "md or json.") var format: ExportFormat = .md
+
+    func run() async throws {
+        let kb = try global.openKB()
+        let (summary, turns) = try ConversationExport.load(kb, id: id)
+        switch format {
+        case .md:
+            print(ConversationExport.markdown(summary, turns), terminator: "")
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            struct Export: Encodable { var conversation: ConversationSummary; var turns: [SavedTurn] }
+            let data = try encoder.encode(Export(conversation: summary, turns: turns))
+            print(JSONText.escapingC1(String(decoding: data, as: UTF8.self)))
+        }
+    }
+}
+
+enum ConversationExport {
+    static func load(_ kb: KnowledgeBase, id: Int64) throws -> (ConversationSummary, [SavedTurn]) {
+        guard let found = try kb.store.conversation(id: id) else {
+            throw CLIError("no conversation \(id) in \(kb.name); see `lore history`")
+        }
+        return found
+    }
+
+    /// The conversation as Markdown: each question, its answer, and its sources with locations.
+    static func markdown(_ summary: ConversationSummary, _ turns: [SavedTurn]) -> String {
+        var out = "# \(summary.title)\n\n"
+        for turn in turns {
+            out += "## \(turn.question)\n\n"
+            if turn.mode == "extractive" { out += "_Extractive answer from the index._\n\n" }
+            out += turn.answer.trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
+            if turn.state != "complete" { out += "\n_[\(turn.state)\(turn.error.map { ": \($0)" } ?? "")]_\n" }
+            if !turn.sources.isEmpty {
+                out += "\n**Sources**\n\n"
+                for s in turn.sources {
+                    let p = s.passage
+                    let heading = p.headingPath.isEmpty ? "" : " — \(p.headingLabel)"
+                    out += "\(s.number). \(s.cited ? "" : "(not cited) ")\(p.title)\(heading) — `\(p.location)`\n"
+                }
+            }
+            var facts = [turn.model, Format.date(turn.askedAt)]
+            if let ms = turn.firstTokenMilliseconds { facts.append(String(format: "first token %.0f ms", ms)) }
+            out += "\n<sub>\(facts.joined(separator: " · "))</sub>\n\n"
+        }
+        return out
+    }
+}
+
+struct ModelsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "Show which model answers and list what its server offers.",
+        discussion: """
+            With a [model] (or --model NAME) configured, asks that server for its models. With none, \
+            looks for a local server on the usual ports (Ollama on 11434, llama.cpp on 8080) and says \
+            what it found.
+            """)
+    @Option(help: ArgumentHelp("Use the [models.NAME] profile of config.toml.", valueName: "NAME")) var model: String?
+
+    func run() async throws {
+        let library = try GlobalOptions().library()
+        if let warning = library.configFile.permissionWarning() { Console.error(warning) }
+        if model == nil && library.config.model == nil {
+            print("no [model] in \(library.paths.configFile); looking for a local server…")
+            for finding in await LocalServerProbe().run() { print("  " + TerminalText.sanitize(finding.description)) }
+            return
+        }
+        let choice: ModelChoice
+        do { choice = try await ModelChoice.resolve(config: library.config, profile: model, probe: false) }
+        catch let error as LibraryError { throw CLIError(error.message) }
+        guard let settings = choice.settings, let provider = makeChatProvider(settings) else {
+            print("no model: answers are extractive (\(choice.explanation))")
+            return
+        }
+        print("model: \(settings.description) (\(choice.explanation))")
+        do {
+            let names = try await provider.listModels()
+            print(names.isEmpty ? "the server lists no models" : "the server offers:")
+            for name in names { print("  " + TerminalText.sanitize(name, keepNewlines: false)) }
+        } catch {
+            throw CLIError(String(describing: error))
+        }
+    }
+}
+
+extension GlobalOptions {
+    func openKB() throws -> KnowledgeBase {
+        let library = try library()
+        do { return try library.open(kb) } catch let error as LibraryError { throw CLIError(error.message) }
+    }
+}
