@@ -28,10 +28,13 @@ enum Fixtures {
     /// A model that has asked one question and received a finished answer.
     static func answered(rows: Int = 24, cols: Int = 80) -> AppModel {
         var m = AppModel(rows: rows, cols: cols, kbName: "docs")
-        _ = update(&m, .knowledgeBaseOpened(kb))
+        // Opening a knowledge base starts its background refresh; the fixture lets it finish.
+        let opened = update(&m, .knowledgeBaseOpened(kb))
+        guard case .reindex(let refresh, "docs")? = opened.first else { fatalError("opening must refresh the index") }
         _ = update(&m, .modelStatus(ModelStatus(name: "llama3", state: .ready)))
-        _ = update(&m, .indexProgress(request: 0, .started(total: 1)))
-        m.index = .finished(IndexTotals(added: 0, updated: 0, removed: 0, unchanged: 1170, skipped: 0))
+        _ = update(&m, .indexProgress(request: refresh, .started(total: 1)))
+        _ = update(&m, .indexProgress(request: refresh, .finished(IndexTotals(added: 0, updated: 0, removed: 0,
+                                                                             unchanged: 1170, skipped: 0))))
         type(&m, "how do I build it?")
         _ = update(&m, .key(.enter))
         let id = m.activeAnswer!
