@@ -50,8 +50,9 @@ public func update(_ model: inout AppModel, _ msg: Msg) -> [Effect] {
             model.knowledgeBases.append(kb)
         }
         // Opening a knowledge base brings its index up to date in the background; questions meanwhile use
-        // what is already indexed.
-        return startReindex(&model, kb.name)
+        // what is already indexed. The same message also refreshes the counts after an index run, which
+        // must not start another run.
+        return model.index == .unknown ? startReindex(&model, kb.name) : []
     case .documentLoaded(let request, let text):
         if case .viewer(var viewer) = model.overlay, viewer.requestID == request {
             viewer.text = text

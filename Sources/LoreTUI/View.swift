@@ -261,11 +261,15 @@ func drawSources(_ buffer: inout ScreenBuffer, _ model: AppModel, _ rect: Rect) 
                            style: TextStyle(isCited ? .citation : .muted, on: bg, isCited ? [.bold] : dim))
         c = buffer.put(TextWrap.truncate(p.title.isEmpty ? p.documentPath : p.title, to: rect.col + 1 + inner - c),
                        row: row, col: c, style: TextStyle(.foreground, on: bg, dim.union(isCited ? [.bold] : [])))
-        let heading = p.headingLabel.isEmpty ? "—" : p.headingLabel
+        var headings = p.headingPath[...]
+        if headings.first == p.title { headings = headings.dropFirst() }
+        let heading = headings.isEmpty ? "—" : headings.joined(separator: " › ")
         buffer.put(TextWrap.truncate(heading, to: inner - 4), row: row + 1, col: rect.col + 5,
                    style: TextStyle(.muted, on: bg, dim))
         let bar = scoreBar(p.score, min: minScore, max: maxScore)
-        let location = TextWrap.truncate(p.location, to: max(1, inner - 4 - TextWidth.of(bar) - 1))
+        let location = TextWrap.truncate(TerminalText.sanitize(relativeLocation(p, roots: model.kb?.paths ?? []),
+                                                               keepNewlines: false),
+                                         to: max(1, inner - 4 - TextWidth.of(bar) - 1))
         buffer.put(location, row: row + 2, col: rect.col + 5, style: TextStyle(.muted, on: bg, dim))
         buffer.put(bar, row: row + 2, col: rect.col + 1 + inner - TextWidth.of(bar),
                    style: TextStyle(isCited ? .success : .muted, on: bg, dim))
@@ -275,11 +279,28 @@ func drawSources(_ buffer: inout ScreenBuffer, _ model: AppModel, _ rect: Rect) 
         let top = rect.row + rect.height - previewHeight - 1
         buffer.put(String(repeating: "─", count: rect.width), row: top, col: rect.col, style: TextStyle(.muted, on: .panel))
         let p = passages[selection]
-        let text = TerminalText.sanitize(p.text, keepNewlines: false)
-        for (i, l) in TextWrap.wrap(text, width: inner).prefix(previewHeight).enumerated() {
+        // Line by line, so that the passage's own line breaks stay breaks; runs of blank lines count once.
+        var lines: [String] = []
+        var lastBlank = true
+        for line in p.text.split(separator: "\n", omittingEmptySubsequences: false) where lines.count < previewHeight {
+            let blank = line.allSatisfy(\.isWhitespace)
+            if blank && lastBlank { continue }
+            lastBlank = blank
+            lines += blank ? [""] : TextWrap.wrap(TerminalText.sanitize(String(line), keepNewlines: false), width: inner)
+        }
+        for (i, l) in lines.prefix(previewHeight).enumerated() {
             buffer.put(l, row: top + 1 + i, col: rect.col + 1, style: TextStyle(.foreground, on: .panel))
         }
     }
+}
+
+/// "guide/install.md:12-30" for a passage under one of the knowledge base's folders, else the full location.
+func relativeLocation(_ p: Passage, roots: [String]) -> String {
+    for root in roots where p.documentPath.hasPrefix(root + "/") {
+        let relative = p.documentPath.dropFirst(root.count + 1)
+        return p.lineStart == p.lineEnd ? "\(relative):\(p.lineStart)" : "\(relative):\(p.lineStart)-\(p.lineEnd)"
+    }
+    return p.location
 }
 
 /// A five-step bar of a passage's score relative to the others retrieved with it.

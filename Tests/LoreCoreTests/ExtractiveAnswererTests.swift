@@ -204,3 +204,22 @@ struct ExtractiveScoringTests {
         #expect(scored.count == 2)
     }
 }
+
+@Suite("extractive: definitions that introduce a formula") struct ExtractiveColonTests {
+    @Test func aLongSentenceEndingInAColonIsQuotedWithAFullStop() {
+        let passage = Passage(id: 1, documentPath: "/kb/ranking.html", title: "Ranking", headingPath: ["Hybrid ranking"],
+                              lineStart: 1, lineEnd: 5, text: """
+            Reciprocal rank fusion (RRF) sidesteps this by using only each passage's rank in each list:
+
+            RRF score(d) = Σ 1 / (k + rank(d))
+            """, score: 1)
+        let answer = ExtractiveAnswerer.answer(question: "what is reciprocal rank fusion?", passages: [passage])
+        #expect(answer.text == "Reciprocal rank fusion (RRF) sidesteps this by using only each passage's rank in each list [1].")
+    }
+
+    @Test func aShortLeadInIsNotQuoted() {
+        let passage = Passage(id: 1, documentPath: "/kb/a.md", title: "A", headingPath: [], lineStart: 1, lineEnd: 3,
+                              text: "Fusion examples:\n\n- one\n", score: 1)
+        #expect(ExtractiveAnswerer.answer(question: "fusion examples", passages: [passage]).usedSources.isEmpty)
+    }
+}

@@ -412,3 +412,19 @@ struct UpdateConversationTests {
         #expect(m.index == .finished(summary))
     }
 }
+
+@Suite("background refresh") struct BackgroundRefreshTests {
+    @Test func openingRefreshesOnceAndTheCountRefreshAfterwardsDoesNotLoop() {
+        var m = AppModel(rows: 24, cols: 80, kbName: "docs")
+        let first = update(&m, .knowledgeBaseOpened(Fixtures.kb))
+        guard case .reindex(let id, "docs")? = first.first else {
+            Issue.record("opening should refresh the index, got \(first)")
+            return
+        }
+        let after = update(&m, .indexProgress(request: id, .finished(IndexTotals(added: 0, updated: 0, removed: 0,
+                                                                                 unchanged: 3, skipped: 0))))
+        #expect(after == [.openKnowledgeBase("docs")])
+        #expect(update(&m, .knowledgeBaseOpened(Fixtures.kb)) == [])
+        #expect(m.activeIndex == nil)
+    }
+}

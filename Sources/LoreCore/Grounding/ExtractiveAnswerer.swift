@@ -119,8 +119,9 @@ public enum ExtractiveAnswerer {
         for (rank, passage) in passages.enumerated() {
             for (order, sentence) in SentenceSplitter.proseSentences(in: passage.text).enumerated() {
                 // A footnote marker copied from the document would read as a citation of the wrong source.
-                let text = CitationParser.removingCitations(from: sentence.text)
+                var text = CitationParser.removingCitations(from: sentence.text)
                 guard isQuotable(text, fromListItem: sentence.fromListItem) else { continue }
+                if text.hasSuffix(":") { text = String(text.dropLast()) + "." }
                 let stems = terms(of: text)
                 var counts: [String: Int] = [:]
                 for stem in stems { counts[stem, default: 0] += 1 }
@@ -167,7 +168,16 @@ public enum ExtractiveAnswerer {
         let words = text.split(whereSeparator: \.isWhitespace)
         guard words.count >= minimumWords, FTSQuery.tokenize(text).count >= minimumWords else { return false }
         guard let last = text.last(where: { !"\"'\u{201D}\u{2019})]*_".contains($0) }) else { return false }
-        if last == "?" || last == ":" { return false }
+        if last == "?" { return false }
+        // A sentence that introduces what follows ("RRF sidesteps this by using only ranks:") often carries
+        // the definition itself; it is quoted with a full stop once it is long enough to stand alone.
+        // One that only points at what follows ("Run the following command:") says nothing by itself.
+        if last == ":" {
+            let lower = text.lowercased()
+            let pointsAhead = ["following", "below", "as follows", "for example", "these", "this:", "here"]
+                .contains { lower.contains($0) }
+            return words.count >= 6 && !pointsAhead
+        }
         // A paragraph's sentence without a final stop is a caption, a label or a cut-off fragment.
         if !fromListItem, last != ".", last != "!" { return false }
         let visible = text.filter { !$0.isWhitespace }
