@@ -1,35 +1,24 @@
-# Lore's build, run and test entry points. Each target first installs the Debian packages Lore needs
-# when they are missing (as root directly, otherwise through sudo).
+# Lore's build, run, test and install entry points; scripts/ holds the steps so that they also work
+# where make is not installed yet.
 
 PREFIX ?= /usr/local
 SWIFT ?= swift
-APT_PACKAGES := libncurses-dev libcurl4-openssl-dev libsqlite3-dev libxml2-dev libcmark-gfm-dev \
-                libcmark-gfm-extensions-dev pkg-config tmux
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LORE := .build/release/lore
 
 .PHONY: deps build run test install uninstall clean
 
 deps:
-	@missing=""; for p in $(APT_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
-	fi
+	sh scripts/deps.sh
 
 build: deps
 	$(SWIFT) build -c release --product lore
 
-# Opens Lore on the bundled sample knowledge base, indexing it first (incrementally).
-run: build
-	$(LORE) index --kb ./sample-kb
-	$(LORE) --kb ./sample-kb
+# Opens Lore on the bundled sample knowledge base.
+run:
+	sh scripts/run.sh
 
-test: deps
-	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --parallel --num-workers 2
+test:
+	sh scripts/test.sh
 
 install: build
 	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/lore/themes" \
