@@ -121,14 +121,9 @@ public struct ChatSession: Sendable {
             conversation = try store.createConversation(title: question)
         }
 
-        let query = GroundedPrompt.retrievalQuery(question: question, history: history)
-        let found = try Retriever(store: store, settings: retrieval).retrieve(query)
-
+        let (query, found, built) = try prepare(question, history: history)
         var turn = TurnProgress(question: question, started: started, retrievalMilliseconds: found.milliseconds)
-        if let model, let provider = makeChatProvider(model, environment: environment) {
-            let budget = PromptBudget(contextWindow: model.contextWindow,
-                                      reservedForAnswer: min(model.maxTokens ?? 1024, model.contextWindow / 2))
-            let prompt = GroundedPrompt.build(question: question, passages: found.passages, history: history, budget: budget)
+        if let model, let prompt = built, let provider = makeChatProvider(model, environment: environment) {
             turn.sources = prompt.sources
             emit(.retrieved(sources: prompt.sources, query: query, milliseconds: found.milliseconds))
             if prompt.droppedPassages > 0 {
@@ -156,6 +151,19 @@ public struct ChatSession: Sendable {
         if Task.isCancelled && turn.state == .complete { turn.state = .stopped }
         let outcome = try save(turn, conversationID: conversation)
         emit(.finished(outcome))
+    }
+
+    /// Everything that happens between a question and the request to the model: the follow-up-aware
+    /// retrieval query, retrieval, and (with a model) the packed prompt. `lore bench ask` times this.
+    public func prepare(_ question: String, history: [ConversationTurn])
+        throws -> (query: String, retrieval: Retrieval, prompt: BuiltPrompt?) {
+        let query = GroundedPrompt.retrievalQuery(question: question, history: history)
+        let found = try Retriever(store: kb.store, settings: retrieval).retrieve(query)
+        guard let model else { return (query, found, nil) }
+        let budget = PromptBudget(contextWindow: model.contextWindow,
+                                  reservedForAnswer: min(model.maxTokens ?? 1024, model.contextWindow / 2))
+        return (query, found, GroundedPrompt.build(question: question, passages: found.passages, history: history,
+                                                   budget: budget))
     }
 
     public static func isUnreachable(_ error: LLMError) -> Bool {

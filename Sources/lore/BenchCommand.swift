@@ -3,6 +3,7 @@ import Foundation
 import LoreCore
 import LoreEngine
 import LoreIngest
+import LoreLLM
 import LoreStore
 
 struct BenchCommand: AsyncParsableCommand {
@@ -13,7 +14,7 @@ struct BenchCommand: AsyncParsableCommand {
             Figures go to standard output, one per line, with the machine they were measured on. Nothing \
             in your configuration is changed: `bench index` builds its index in a temporary folder.
             """,
-        subcommands: [Index.self, Search.self])
+        subcommands: [Index.self, Search.self, Ask.self, Stream.self])
 
     struct Index: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -61,11 +62,7 @@ struct BenchCommand: AsyncParsableCommand {
         @Flag(help: "Also time plain SQLite FTS5 on a copy of the same passages.") var baseline = false
 
         func run() async throws {
-            guard let text = try? String(contentsOfFile: queries, encoding: .utf8) else {
-                throw CLIError("cannot read \(queries); give a text file with one query per line")
-            }
-            let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            guard !lines.isEmpty else { throw CLIError("\(queries) holds no queries") }
+            let lines = try BenchCommand.lines(of: queries)
             let kbStore: KnowledgeBaseStore
             let settings: RetrievalSettings
             if let store {
@@ -99,6 +96,70 @@ struct BenchCommand: AsyncParsableCommand {
             }
             print("peak RSS:       \(Format.bytes(Machine.peakResidentBytes))")
         }
+    }
+}
+
+extension BenchCommand {
+    struct Ask: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Time the way from a question to the request sent to the model.",
+            discussion: """
+                For each query: the follow-up-aware retrieval query, retrieval, prompt packing for a model \
+                with a 8,192-token window, and encoding the request body — everything before the first byte \
+                goes to the server. No model is contacted.
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "A file of questions, one per line.") var queries: String
+        @Option(name: .customLong("repeat"), help: "Runs of the whole file.") var repetitions: Int = 5
+
+        func run() async throws {
+            let lines = try BenchCommand.lines(of: queries)
+            let library = try global.library()
+            let kb: KnowledgeBase
+            do { kb = try library.open(global.kb) } catch let e as LibraryError { throw CLIError(e.message) }
+            let session = ChatSession(kb: kb, retrieval: library.config.retrieval,
+                                      model: ModelSettings(provider: .openai, contextWindow: 8192))
+            print(Machine.description)
+            let encoder = JSONEncoder()
+            var times: [Double] = []
+            var tokens: [Double] = []
+            for pass in 0...repetitions {
+                for line in lines {
+                    let t = DispatchTime.now()
+                    let prepared = try session.prepare(line, history: [])
+                    let body = try encoder.encode(prepared.prompt?.messages ?? [])
+                    let elapsed = Double(DispatchTime.now().uptimeNanoseconds - t.uptimeNanoseconds) / 1e6
+                    if pass > 0 {
+                        times.append(elapsed)
+                        tokens.append(Double(prepared.prompt?.estimatedTokens ?? 0))
+                        _ = body
+                    }
+                }
+            }
+            print("question → request: " + Percentiles(times).line + "  (\(times.count) questions)")
+            print(String(format: "prompt size:        %.0f tokens on average", tokens.reduce(0, +) / Double(max(1, tokens.count))))
+        }
+    }
+
+    struct Stream: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replay a long answer from a loopback server as fast as it can send, through the whole client.",
+            discussion: "Reports the decoding and delivery cost per token and resident memory before, at peak and after.")
+        @Option(help: "Tokens in the replayed answer.") var tokens: Int = 100_000
+
+        func run() async throws {
+            print(Machine.description)
+            print("stream:  " + String(describing: try await StreamBenchmark.run(tokens: max(1, tokens))))
+        }
+    }
+
+    static func lines(of file: String) throws -> [String] {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw CLIError("cannot read \(file); give a text file with one query per line")
+        }
+        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !lines.isEmpty else { throw CLIError("\(file) holds no queries") }
+        return lines
     }
 }
 

@@ -1,0 +1,79 @@
+import Foundation
+
+/// One question of an evaluation set and the documents that answer it.
+public struct EvalQuestion: Sendable, Equatable {
+    public var question: String
+    /// Paths or file names; a document matches an entry when its path ends with it at a path boundary.
+    public var relevant: [String]
+    /// 1-based line in the file, for messages.
+    public var line: Int
+
+    public init(question: String, relevant: [String], line: Int = 0) {
+        self.question = question
+        self.relevant = relevant
+        self.line = line
+    }
+
+    /// Which relevant entry, if any, `documentPath` satisfies.
+    public func matchingEntry(_ documentPath: String) -> Int? {
+        relevant.firstIndex { EvalSet.pathMatches(documentPath, entry: $0) }
+    }
+}
+
+public struct EvalSetError: Error, CustomStringConvertible, Sendable {
+    public var line: Int
+    public var message: String
+    public var description: String { "line \(line): \(message)" }
+}
+
+/// Reads question sets written one JSON object per line: `{"q": "...", "relevant": ["a.md", ...]}`.
+/// Blank lines and lines starting with `#` or `//` are skipped so a set can carry notes.
+public enum EvalSet {
+    public static func parse(_ text: String) throws -> [EvalQuestion] {
+        var questions: [EvalQuestion] = []
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("//") { continue }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                throw EvalSetError(line: index + 1, message: "not a JSON object; write {\"q\": \"…\", \"relevant\": [\"file\"]}")
+            }
+            guard let q = (object["q"] ?? object["question"]) as? String,
+                  !q.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw EvalSetError(line: index + 1, message: "needs a non-empty \"q\" string")
+            }
+            let relevant: [String]
+            if let list = object["relevant"] as? [String] {
+                relevant = list
+            } else if let single = object["relevant"] as? String {
+                relevant = [single]
+            } else {
+                throw EvalSetError(line: index + 1, message: "needs \"relevant\": a list of paths or file names")
+            }
+            let cleaned = relevant.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !cleaned.isEmpty else {
+                throw EvalSetError(line: index + 1, message: "\"relevant\" names no document")
+            }
+            questions.append(EvalQuestion(question: q, relevant: cleaned, line: index + 1))
+        }
+        return questions
+    }
+
+    /// "docs/guide/x.md" matches entries "x.md", "guide/x.md" and the whole path, but not "ide/x.md".
+    public static func pathMatches(_ path: String, entry: String) -> Bool {
+        let entry = entry.hasPrefix("./") ? String(entry.dropFirst(2)) : entry
+        guard !entry.isEmpty, path.hasSuffix(entry) else { return false }
+        if path.count == entry.count || entry.hasPrefix("/") { return true }
+        return path.dropLast(entry.count).hasSuffix("/")
+    }
+
+    /// Relevance flags for a ranked list of document paths: a document counts once per entry it
+    /// satisfies, so several passages of the same page do not inflate recall.
+    public static func judge(_ rankedPaths: [String], question: EvalQuestion) -> [Bool] {
+        var seen = Set<Int>()
+        return rankedPaths.map { path in
+            guard let entry = question.matchingEntry(path), !seen.contains(entry) else { return false }
+            seen.insert(entry)
+            return true
+        }
+    }
+}
