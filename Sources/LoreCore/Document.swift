@@ -13,6 +13,13 @@ public enum DocumentFormat: String, Sendable, Codable, CaseIterable {
             return Self.plainNames.contains(name.lowercased()) ? .text : nil
         }
         let ext = name[name.index(after: dot)...].lowercased()
+        // Sphinx publishes its sources as `page.rst.txt` (and MyST ones as `page.md.txt`): the inner
+        // extension says what the text is.
+        if ext == "txt" {
+            let lower = name.lowercased()
+            if lower.hasSuffix(".rst.txt") { return .restructuredText }
+            if lower.hasSuffix(".md.txt") { return .markdown }
+        }
         switch ext {
         case "md", "markdown", "mdown", "mkd", "mdx": return .markdown
         case "txt", "text", "log": return .text

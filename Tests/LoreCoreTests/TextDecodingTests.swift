@@ -62,3 +62,19 @@ import Testing
         #expect(Set(SkipReason.allCases.map(\.description)).count == SkipReason.allCases.count)
     }
 }
+
+@Suite("formats by file name") struct DocumentFormatTests {
+    @Test(arguments: [
+        ("guide/intro.md", DocumentFormat.markdown), ("library/os.rst.txt", .restructuredText),
+        ("notes/todo.md.txt", .markdown), ("plain.txt", .text), ("page.HTML", .html), ("main.swift", .code),
+        ("README", .text),
+    ])
+    func formatFollowsTheName(_ path: String, _ format: DocumentFormat) {
+        #expect(DocumentFormat.forPath(path) == format)
+    }
+
+    @Test func unknownKindsAreNotIndexed() {
+        #expect(DocumentFormat.forPath("photo.jpeg") == nil)
+        #expect(DocumentFormat.forPath("archive.tar.gz") == nil)
+    }
+}
