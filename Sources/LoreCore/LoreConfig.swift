@@ -4,12 +4,16 @@ public struct KnowledgeBaseDefinition: Sendable, Equatable, Codable {
     public var paths: [String]
     public var include: [String]
     public var exclude: [String]
+    /// `[kb.NAME.embedding]`: overrides the global `[embedding]` for this knowledge base.
+    public var embedding: EmbeddingSettings?
 
-    public init(name: String, paths: [String], include: [String] = [], exclude: [String] = []) {
+    public init(name: String, paths: [String], include: [String] = [], exclude: [String] = [],
+                embedding: EmbeddingSettings? = nil) {
         self.name = name
         self.paths = paths
         self.include = include
         self.exclude = exclude
+        self.embedding = embedding
     }
 
     /// Names become TOML bare keys and file names, so they are kept to letters, digits, '-' and '_'.
@@ -20,16 +24,114 @@ public struct KnowledgeBaseDefinition: Sendable, Equatable, Codable {
     }
 }
 
+/// How passages are ranked.
+public enum RetrievalMode: String, Sendable, Equatable, Codable, CaseIterable {
+    /// Keyword ranking only.
+    case bm25
+    /// Embedding similarity only.
+    case vector
+    /// Reciprocal rank fusion of the two.
+    case hybrid
+    /// Hybrid, then the top candidates reordered by a cross-encoder.
+    case rerank
+}
+
 /// Retrieval settings: how many passages a question gets and how they are ranked.
 public struct RetrievalSettings: Sendable, Equatable {
     /// Passages given to the model with each question.
     public var topK: Int
     /// At most this many passages from one document, while others are waiting.
     public var perDocument: Int
+    /// nil: the best mode the configuration allows (rerank, else hybrid with embeddings, else BM25).
+    public var mode: RetrievalMode?
+    /// Reciprocal rank fusion's k.
+    public var rrfK: Double
+    /// Weights of the BM25 and the vector list in the fusion.
+    public var bm25Weight: Double
+    public var vectorWeight: Double
+    /// How deep each list is read before fusing.
+    public var candidates: Int
+    public var embedding: EmbeddingSettings?
+    public var rerank: RerankSettings?
 
-    public init(topK: Int = 8, perDocument: Int = 2) {
+    public init(topK: Int = 8, perDocument: Int = 2, mode: RetrievalMode? = nil, rrfK: Double = 60,
+                bm25Weight: Double = 1, vectorWeight: Double = 1, candidates: Int = 50,
+                embedding: EmbeddingSettings? = nil, rerank: RerankSettings? = nil) {
         self.topK = topK
         self.perDocument = perDocument
+        self.mode = mode
+        self.rrfK = rrfK
+        self.bm25Weight = bm25Weight
+        self.vectorWeight = vectorWeight
+        self.candidates = candidates
+        self.embedding = embedding
+        self.rerank = rerank
+    }
+
+    /// The mode used when none is asked for.
+    public var effectiveMode: RetrievalMode {
+        if let mode { return mode }
+        if embedding == nil { return .bm25 }
+        return rerank == nil ? .hybrid : .rerank
+    }
+}
+
+public enum EmbeddingProvider: String, Sendable, Equatable, Codable {
+    /// Any server with OpenAI's `/v1/embeddings`: llama.cpp, vLLM, OpenAI.
+    case openai
+    /// Ollama's `/api/embed`.
+    case ollama
+}
+
+/// The `[embedding]` table: which server turns passages into vectors.
+public struct EmbeddingSettings: Sendable, Equatable, Codable {
+    public var provider: EmbeddingProvider
+    public var baseURL: String
+    /// Sent to the server and stored with every vector, so vectors of different models never mix.
+    public var model: String
+    /// Asked of models that can shorten their output (OpenAI text-embedding-3); nil: the model's own size.
+    public var dimensions: Int?
+    /// Passages per request.
+    public var batchSize: Int
+    /// Requests in flight at once.
+    public var concurrency: Int
+    /// The model's input limit in tokens; text beyond it is cut before it is sent.
+    public var maxInputTokens: Int
+    public var apiKeyEnv: String?
+    /// Keep vectors in half precision: half the memory, a small loss of precision.
+    public var halfPrecision: Bool
+
+    public init(provider: EmbeddingProvider = .openai, baseURL: String? = nil, model: String = "",
+                dimensions: Int? = nil, batchSize: Int = 32, concurrency: Int = 2, maxInputTokens: Int = 512,
+                apiKeyEnv: String? = nil, halfPrecision: Bool = false) {
+        self.provider = provider
+        self.baseURL = baseURL ?? (provider == .ollama ? "http://127.0.0.1:11434" : "http://127.0.0.1:8080/v1")
+        self.model = model
+        self.dimensions = dimensions
+        self.batchSize = batchSize
+        self.concurrency = concurrency
+        self.maxInputTokens = maxInputTokens
+        self.apiKeyEnv = apiKeyEnv
+        self.halfPrecision = halfPrecision
+    }
+
+    /// The name vectors are stored under: the model, or the server when the model is left to the server.
+    public var modelKey: String { model.isEmpty ? "default@" + baseURL : model }
+}
+
+/// The `[retrieval.rerank]` table: a cross-encoder behind a `/v1/rerank` endpoint.
+public struct RerankSettings: Sendable, Equatable, Codable {
+    public var baseURL: String
+    public var model: String
+    /// How many fused candidates are sent to be reordered.
+    public var topN: Int
+    public var apiKeyEnv: String?
+
+    public init(baseURL: String, model: String = "", topN: Int = 20, apiKeyEnv: String? = nil) {
+        self.baseURL = baseURL
+        self.model = model
+        self.topN = topN
+        self.apiKeyEnv = apiKeyEnv
     }
 }
 
@@ -59,5 +161,12 @@ public struct LoreConfig: Sendable, Equatable {
         self.retrieval = retrieval
         self.theme = theme
         self.maxFileBytes = maxFileBytes
+    }
+
+    /// The retrieval settings of one knowledge base: the global ones with its own embedding table, if any.
+    public func retrieval(forKnowledgeBase name: String) -> RetrievalSettings {
+        var settings = retrieval
+        if let own = knowledgeBases[name]?.embedding { settings.embedding = own }
+        return settings
     }
 }

@@ -84,7 +84,8 @@ public struct ConfigFile: Sendable {
                               message: "\(error.description) (column \(error.source.begin.column)); fix the TOML syntax there")
         }
         var config = LoreConfig()
-        try checkKeys(root, allowed: ["default_kb", "model", "models", "chunking", "retrieval", "ui", "kb", "indexing"],
+        try checkKeys(root, allowed: ["default_kb", "model", "models", "chunking", "retrieval", "ui", "kb", "indexing",
+                                    "embedding"],
                       table: nil)
         config.defaultKnowledgeBase = try string(root, "default_kb", table: nil)
         if let model = try table(root, "model", table: nil) {
@@ -106,10 +107,15 @@ public struct ConfigFile: Sendable {
                 maxTokens: try int(chunking, "max_tokens", table: "chunking", range: 16...16384) ?? max(d.maxTokens, target))
         }
         if let retrieval = try table(root, "retrieval", table: nil) {
-            try checkKeys(retrieval, allowed: ["top_k", "per_document"], table: "retrieval")
+            try checkKeys(retrieval, allowed: ["top_k", "per_document", "mode", "rrf_k", "bm25_weight", "vector_weight",
+                                               "candidates", "rerank"], table: "retrieval")
             config.retrieval.topK = try int(retrieval, "top_k", table: "retrieval", range: 1...100) ?? config.retrieval.topK
             config.retrieval.perDocument = try int(retrieval, "per_document", table: "retrieval", range: 1...100)
                 ?? config.retrieval.perDocument
+            try retrievalRanking(retrieval, into: &config.retrieval)
+        }
+        if let embedding = try table(root, "embedding", table: nil) {
+            config.retrieval.embedding = try embeddingSettings(embedding, table: "embedding")
         }
         if let indexing = try table(root, "indexing", table: nil) {
             try checkKeys(indexing, allowed: ["max_file_mb"], table: "indexing")
@@ -126,17 +132,65 @@ public struct ConfigFile: Sendable {
                 guard KnowledgeBaseDefinition.isValidName(name) else {
                     throw error(at: "[\(tableName)]", "knowledge-base names may use letters, digits, '-' and '_' only")
                 }
-                try checkKeys(kb, allowed: ["paths", "include", "exclude"], table: tableName)
+                try checkKeys(kb, allowed: ["paths", "include", "exclude", "embedding"], table: tableName)
                 guard let paths = try strings(kb, "paths", table: tableName), !paths.isEmpty else {
                     throw error(at: "[\(tableName)]", "[\(tableName)] needs `paths = [\"/some/folder\"]`")
                 }
                 config.knowledgeBases[name] = KnowledgeBaseDefinition(
                     name: name, paths: paths.map(Self.expandTilde),
                     include: try strings(kb, "include", table: tableName) ?? [],
-                    exclude: try strings(kb, "exclude", table: tableName) ?? [])
+                    exclude: try strings(kb, "exclude", table: tableName) ?? [],
+                    embedding: try table(kb, "embedding", table: tableName).map {
+                        try embeddingSettings($0, table: tableName + ".embedding")
+                    })
             }
         }
         return config
+    }
+
+    private func retrievalRanking(_ t: TOMLTable, into settings: inout RetrievalSettings) throws {
+        if let mode = try string(t, "mode", table: "retrieval") {
+            guard let parsed = RetrievalMode(rawValue: mode) else {
+                throw error(at: key("mode", in: "retrieval"), "unknown mode \"\(mode)\"; use one of: bm25, vector, hybrid, rerank")
+            }
+            settings.mode = parsed
+        }
+        settings.rrfK = try double(t, "rrf_k", table: "retrieval", range: 0...10_000) ?? settings.rrfK
+        settings.bm25Weight = try double(t, "bm25_weight", table: "retrieval", range: 0...100) ?? settings.bm25Weight
+        settings.vectorWeight = try double(t, "vector_weight", table: "retrieval", range: 0...100) ?? settings.vectorWeight
+        settings.candidates = try int(t, "candidates", table: "retrieval", range: 1...1000) ?? settings.candidates
+        if let rerank = try table(t, "rerank", table: "retrieval") {
+            let name = "retrieval.rerank"
+            try checkKeys(rerank, allowed: ["base_url", "model", "top_n", "api_key_env"], table: name)
+            guard let url = try string(rerank, "base_url", table: name) else {
+                throw error(at: "[\(name)]", "[\(name)] needs `base_url = \"http://host:port/v1\"`")
+            }
+            settings.rerank = RerankSettings(baseURL: url, model: try string(rerank, "model", table: name) ?? "",
+                                             topN: try int(rerank, "top_n", table: name, range: 1...1000) ?? 20,
+                                             apiKeyEnv: try string(rerank, "api_key_env", table: name))
+        }
+    }
+
+    private func embeddingSettings(_ t: TOMLTable, table name: String) throws -> EmbeddingSettings {
+        try checkKeys(t, allowed: ["provider", "base_url", "model", "dimensions", "batch_size", "concurrency",
+                                   "max_input_tokens", "api_key_env", "half_precision"], table: name)
+        let providerName = try string(t, "provider", table: name) ?? "openai"
+        guard let provider = EmbeddingProvider(rawValue: providerName) else {
+            throw error(at: key("provider", in: name), "unknown provider \"\(providerName)\"; use openai or ollama")
+        }
+        var half: Bool? = nil
+        if let value = t["half_precision"] {
+            guard let b = value.bool else { throw error(at: key("half_precision", in: name), "`half_precision` must be true or false") }
+            half = b
+        }
+        let d = EmbeddingSettings(provider: provider)
+        return EmbeddingSettings(
+            provider: provider, baseURL: try string(t, "base_url", table: name), model: try string(t, "model", table: name) ?? "",
+            dimensions: try int(t, "dimensions", table: name, range: 1...65536),
+            batchSize: try int(t, "batch_size", table: name, range: 1...2048) ?? d.batchSize,
+            concurrency: try int(t, "concurrency", table: name, range: 1...64) ?? d.concurrency,
+            maxInputTokens: try int(t, "max_input_tokens", table: name, range: 16...1_000_000) ?? d.maxInputTokens,
+            apiKeyEnv: try string(t, "api_key_env", table: name), halfPrecision: half ?? false)
     }
 
     private func modelSettings(_ t: TOMLTable, table name: String) throws -> ModelSettings {

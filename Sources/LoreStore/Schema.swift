@@ -107,6 +107,26 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("3 vectors") { db in
+            try db.execute(sql: """
+                -- One embedding per passage and model. AUTOINCREMENT so that an id is never reused: the
+                -- in-memory matrix reloads incrementally from the last id it saw.
+                CREATE TABLE chunk_vectors (
+                    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+                    chunk_id INTEGER NOT NULL,
+                    model    TEXT NOT NULL,
+                    dims     INTEGER NOT NULL,
+                    vector   BLOB NOT NULL,      -- dims little-endian Float32, unit length
+                    UNIQUE (chunk_id, model, dims)
+                );
+                CREATE INDEX chunk_vectors_model ON chunk_vectors(model, dims, id);
+                -- Passages are deleted with explicit DELETEs when a file changes; their vectors go with them
+                -- in the same transaction.
+                CREATE TRIGGER chunks_vectors_ad AFTER DELETE ON chunks BEGIN
+                    DELETE FROM chunk_vectors WHERE chunk_id = old.id;
+                END;
+                """)
+        }
         return migrator
     }
 

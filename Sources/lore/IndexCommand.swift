@@ -24,6 +24,7 @@ struct IndexCommand: AsyncParsableCommand {
     func run() async throws {
         let library = try global.library()
         try Self.index(library: library, nameOrPath: global.kb, quiet: quiet, verbose: verbose, check: check)
+        try await EmbedPass.run(library: library, nameOrPath: global.kb, quiet: quiet, verbose: verbose)
     }
 
     static func index(library: Library, nameOrPath: String?, quiet: Bool, verbose: Bool, check: Bool = false) throws {

@@ -16,20 +16,33 @@ struct SearchCommand: AsyncParsableCommand {
 
             Each result shows its document, heading path, line range, score and a snippet with the matched \
             terms highlighted (on a terminal). --json prints one JSON array for scripts.
+
+            --mode chooses the ranking: bm25 (keywords), vector (embedding similarity; needs [embedding] \
+            in config.toml and `lore index` to have embedded the passages), hybrid (reciprocal rank fusion \
+            of both) or rerank (hybrid, then reordered by [retrieval.rerank]). Without --mode the best the \
+            configuration allows is used; when the embedding server is down, Lore says so and ranks by \
+            keywords. --explain shows each result's BM25 rank, vector rank and similarity, fused score \
+            and rerank score.
             """)
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "What to look for.") var query: [String]
     @Option(name: .short, help: "How many passages to show.") var k: Int = 10
     @Flag(name: .long, help: "Print JSON for scripts.") var json = false
+    @Option(help: ArgumentHelp("Ranking: bm25, vector, hybrid or rerank (default: the best configured).",
+                               valueName: "MODE"))
+    var mode: RetrievalMode?
+    @Flag(help: "Show how each result was ranked: BM25 rank, vector rank, fused and rerank scores.") var explain = false
 
     func run() async throws {
         let library = try global.library()
         let kb: KnowledgeBase
         do { kb = try library.open(global.kb) } catch let error as LibraryError { throw CLIError(error.message) }
         let text = query.joined(separator: " ")
-        let retrieval = try Retriever(store: kb.store, settings: library.config.retrieval)
-            .retrieve(text, limit: max(1, k))
+        let settings = library.config.retrieval(forKnowledgeBase: kb.name)
+        let retrieval = try await Retriever(store: kb.store, settings: settings)
+            .retrieve(text, mode: mode, limit: max(1, k))
+        if let reason = retrieval.fallbackReason { Console.error("lore: \(reason)") }
         if json {
             printJSON(retrieval)
         } else {
@@ -48,13 +61,23 @@ struct SearchCommand: AsyncParsableCommand {
             var score: Double
             var snippet: String
             var text: String
+            var bm25Rank: Int?
+            var vectorRank: Int?
+            var vectorScore: Double?
+            var fusedScore: Double?
+            var rerankScore: Double?
         }
         let results = retrieval.hits.enumerated().map { i, hit in
             Result(rank: i + 1, path: hit.passage.documentPath, title: hit.passage.title,
                    headings: hit.passage.headingPath, lineStart: hit.passage.lineStart, lineEnd: hit.passage.lineEnd,
                    score: (hit.passage.score * 1000).rounded() / 1000,
                    snippet: hit.snippet.replacingOccurrences(of: "\u{1}", with: "").replacingOccurrences(of: "\u{2}", with: ""),
-                   text: hit.passage.text)
+                   text: hit.passage.text,
+                   bm25Rank: retrieval.explanations[safe: i]?.bm25Rank,
+                   vectorRank: retrieval.explanations[safe: i]?.vectorRank,
+                   vectorScore: retrieval.explanations[safe: i]?.vectorScore.map { ($0 * 10000).rounded() / 10000 },
+                   fusedScore: retrieval.explanations[safe: i]?.fusedScore.map { ($0 * 100000).rounded() / 100000 },
+                   rerankScore: retrieval.explanations[safe: i]?.rerankScore)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -91,11 +114,26 @@ struct SearchCommand: AsyncParsableCommand {
                 inMatch.toggle()
             }
             print("   \(highlighted)")
+            if explain, let e = retrieval.explanations[safe: i] { print("   \(dim)\(Self.explanation(e))\(reset)") }
             print("")
         }
         if Console.stdoutIsTerminal {
             print("\(dim)\(retrieval.hits.count) passages in \(String(format: "%.1f", retrieval.milliseconds)) ms\(reset)")
         }
+        if explain {
+            var line = "mode \(retrieval.mode.rawValue); \(String(format: "%.1f", retrieval.milliseconds)) ms"
+            if retrieval.embeddingMilliseconds > 0 { line += String(format: " (query embedding %.1f ms)", retrieval.embeddingMilliseconds) }
+            if retrieval.rerankMilliseconds > 0 { line += String(format: " (rerank %.1f ms)", retrieval.rerankMilliseconds) }
+            print(line)
+        }
+    }
+
+    static func explanation(_ e: RankExplanation) -> String {
+        var parts = ["bm25 rank " + (e.bm25Rank.map(String.init) ?? "–"), "vector rank " + (e.vectorRank.map(String.init) ?? "–")]
+        if let v = e.vectorScore { parts.append(String(format: "cosine %.3f", v)) }
+        if let f = e.fusedScore { parts.append(String(format: "fused %.4f", f)) }
+        if let r = e.rerankScore { parts.append(String(format: "rerank %.3f", r)) }
+        return parts.joined(separator: " · ")
     }
 
     static func relative(_ path: String, roots: [String]) -> String {
@@ -104,4 +142,10 @@ struct SearchCommand: AsyncParsableCommand {
         }
         return Format.home(path)
     }
+}
+
+extension RetrievalMode: ExpressibleByArgument {}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }

@@ -4,6 +4,12 @@ public struct FusedRank<ID: Hashable & Sendable>: Sendable, Equatable {
     /// 1-based rank in each input list, nil where the item was absent; same order as the lists given.
     public var ranks: [Int?]
     public var score: Double
+
+    public init(id: ID, ranks: [Int?], score: Double) {
+        self.id = id
+        self.ranks = ranks
+        self.score = score
+    }
 }
 
 /// Reciprocal rank fusion (Cormack, Clarke & Büttcher 2009): each list gives an item `weight / (k + rank)`,

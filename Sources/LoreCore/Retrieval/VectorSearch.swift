@@ -107,6 +107,62 @@ public enum VectorSearch {
         return heap.sorted()
     }
 
+    /// Top-k over a half-precision matrix: half the bytes to read, each widened to Float as it is used.
+    public static func topK(query: [Float], matrix: UnsafeBufferPointer<Float16>, dimensions: Int, k: Int,
+                            rows: Range<Int>? = nil) -> [VectorMatch] {
+        precondition(query.count == dimensions, "query has \(query.count) dimensions, the matrix \(dimensions)")
+        let count = dimensions == 0 ? 0 : matrix.count / dimensions
+        let range = rows ?? 0..<count
+        var heap = TopKHeap(capacity: k)
+        guard let base = matrix.baseAddress, !range.isEmpty, k > 0 else { return [] }
+        query.withUnsafeBufferPointer { q in
+            let q = q.baseAddress!
+            for row in range {
+                let score = dot(q, base + row * dimensions, dimensions)
+                if score > heap.threshold || heap.count < k { heap.insert(VectorMatch(row: row, score: score)) }
+            }
+        }
+        return heap.sorted()
+    }
+
+    public static func parallelTopK(query: [Float], matrix: UnsafeBufferPointer<Float16>, dimensions: Int, k: Int,
+                                    parts: Int) -> [VectorMatch] {
+        let count = dimensions == 0 ? 0 : matrix.count / dimensions
+        let parts = max(1, min(parts, count / 4096))
+        if parts == 1 { return topK(query: query, matrix: matrix, dimensions: dimensions, k: k) }
+        let band = (count + parts - 1) / parts
+        let results = UnsafeMutableBufferPointer<[VectorMatch]>.allocate(capacity: parts)
+        results.initialize(repeating: [])
+        defer { results.deallocate() }
+        nonisolated(unsafe) let matrix = matrix
+        nonisolated(unsafe) let out = results
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let range = (part * band)..<min(count, (part + 1) * band)
+            out[part] = topK(query: query, matrix: matrix, dimensions: dimensions, k: k, rows: range)
+        }
+        var heap = TopKHeap(capacity: k)
+        for list in results { for match in list { heap.insert(match) } }
+        return heap.sorted()
+    }
+
+    @inline(__always)
+    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float16>, _ n: Int) -> Float {
+        var i = 0
+        var acc = SIMD16<Float>()
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        while i + 16 <= n {
+            let wide = SIMD16<Float>(rb.loadUnaligned(fromByteOffset: i * 2, as: SIMD16<Float16>.self))
+            acc += ra.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) * wide
+            i += 16
+        }
+        var sum = acc.sum()
+        while i < n {
+            sum += a[i] * Float(b[i])
+            i += 1
+        }
+        return sum
+    }
+
     @inline(__always)
     public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
         var i = 0

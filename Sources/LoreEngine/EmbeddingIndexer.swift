@@ -1,0 +1,117 @@
+import Foundation
+import LoreCore
+import LoreLLM
+import LoreStore
+
+/// Progress of an embedding pass, for the CLI's progress line and the UI's status bar.
+public enum EmbeddingEvent: Sendable, Equatable {
+    /// The pass knows its work: passages without a vector for (model, dimensions).
+    case started(missing: Int, model: String, dimensions: Int)
+    case progress(done: Int, total: Int, failed: Int)
+    /// A passage the server refused even shortened; it stays without a vector and is tried again next run.
+    case failed(passageID: Int64, reason: String)
+}
+
+public struct EmbeddingSummary: Sendable, Equatable {
+    public var model = ""
+    public var dimensions = 0
+    public var embedded = 0
+    public var failed = 0
+    /// Passages cut shorter than the configured limit because the server still found them too long.
+    public var truncated = 0
+    public var requests = 0
+    public var seconds = 0.0
+    /// Passages with a vector once the pass ended, and passages in all.
+    public var coverage = VectorCoverage(passages: 0, embedded: 0)
+
+    public var passagesPerSecond: Double { seconds > 0 ? Double(embedded) / seconds : 0 }
+
+    public var line: String {
+        var text = "embedded \(embedded) passages with \(model) (\(dimensions) dimensions)"
+        if failed > 0 { text += ", \(failed) refused by the server (retried next run)" }
+        if truncated > 0 { text += ", \(truncated) shortened to fit" }
+        text += String(format: " in %.1f s, %.0f passages/s; %d of %d passages have vectors", seconds, passagesPerSecond,
+                       coverage.embedded, coverage.passages)
+        return text
+    }
+}
+
+/// Embeds every passage that has no vector for the configured (model, dimensions), after the text index.
+/// Batches go to the server with bounded concurrency and each batch is committed on arrival, so a
+/// `kill -9` loses at most the batches in flight and the next run continues from what is missing.
+public struct EmbeddingIndexer: Sendable {
+    public var store: KnowledgeBaseStore
+    public var settings: EmbeddingSettings
+    public var client: EmbeddingClient
+
+    public init(store: KnowledgeBaseStore, settings: EmbeddingSettings,
+                environment: [String: String] = ProcessInfo.processInfo.environment,
+                retry: RetryPolicy = .standard) {
+        self.store = store
+        self.settings = settings
+        self.client = EmbeddingClient(settings: settings, environment: environment, retry: retry)
+    }
+
+    /// The vector size: the configured one, else what the model returns for a probe text.
+    public func dimensions() async throws -> Int {
+        if let d = settings.dimensions { return d }
+        return try await client.embedQuery("dimension probe").count
+    }
+
+    public func run(events: (EmbeddingEvent) -> Void = { _ in }) async throws -> EmbeddingSummary {
+        let started = DispatchTime.now()
+        var summary = EmbeddingSummary()
+        summary.model = settings.modelKey
+        summary.dimensions = try await dimensions()
+        let dims = summary.dimensions
+        let missing = try store.vectorCoverage(model: summary.model, dimensions: dims).missing
+        events(.started(missing: missing, model: summary.model, dimensions: dims))
+        let batchSize = max(1, settings.batchSize)
+        let inFlight = max(1, settings.concurrency)
+        var afterID: Int64 = 0
+        var done = 0
+        let client = self.client
+        while true {
+            let page = try store.passagesWithoutVectors(model: summary.model, dimensions: dims, afterID: afterID,
+                                                        limit: batchSize * inFlight * 4)
+            guard let last = page.last else { break }
+            afterID = last.id
+            let batches = stride(from: 0, to: page.count, by: batchSize).map { Array(page[$0..<min(page.count, $0 + batchSize)]) }
+            try await withThrowingTaskGroup(of: ([PassageToEmbed], EmbeddingOutcome).self) { group in
+                var next = 0
+                func launch() {
+                    guard next < batches.count else { return }
+                    let batch = batches[next]
+                    next += 1
+                    group.addTask { (batch, try await client.embed(batch.map(\.text))) }
+                }
+                for _ in 0..<inFlight { launch() }
+                while let (batch, outcome) = try await group.next() {
+                    launch()
+                    summary.requests += 1
+                    var pairs: [(passage: PassageToEmbed, vector: [Float])] = []
+                    for (index, (passage, vector)) in zip(batch, outcome.vectors).enumerated() {
+                        if let vector, vector.count == dims {
+                            pairs.append((passage, vector))
+                        } else {
+                            summary.failed += 1
+                            events(.failed(passageID: passage.id, reason: outcome.failures[index]
+                                           ?? "the server returned \(vector?.count ?? 0) dimensions, expected \(dims)"))
+                        }
+                    }
+                    summary.truncated += outcome.truncatedFurther
+                    let written = try store.putVectors(pairs, model: summary.model)
+                    summary.embedded += written
+                    done += batch.count
+                    events(.progress(done: done, total: missing, failed: summary.failed))
+                }
+            }
+        }
+        summary.coverage = try store.vectorCoverage(model: summary.model, dimensions: dims)
+        // Vectors of an earlier model are dropped only once the new one covers everything, so a failed
+        // switch leaves the knowledge base searchable as before.
+        if summary.coverage.missing == 0 { try store.removeVectors(except: summary.model, dimensions: dims) }
+        summary.seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        return summary
+    }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import LoreCore
+import LoreEngine
+
+struct EvalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Measure how well each ranking mode finds the documents that answer a set of questions.",
+        discussion: """
+            QUESTIONS is a JSON Lines file, one question a line: {"q": "how do I …", "relevant": \
+            ["guide/setup.md", "faq.html"]}. A relevant entry matches a document whose path ends with it \
+            (at a '/' boundary), so a file name alone is enough when it is unique. Lines starting with # \
+            are notes.
+
+            Results are ranked by document (a document's best passage counts, once). For each mode the \
+            table shows recall at 1, 5 and 10, mean reciprocal rank, nDCG@10 and the median retrieval time, \
+            the last also without the question's embedding call (query embeddings are cached, so a mode run \
+            after another reuses them). --verbose lists, per question and mode, the rank of the first \
+            relevant document.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The question file (JSON Lines).") var questions: String
+    @Option(name: .customLong("mode"), parsing: .singleValue,
+            help: ArgumentHelp("A mode to evaluate: bm25, vector, hybrid or rerank; repeat for several.", valueName: "MODE"))
+    var modes: [RetrievalMode] = []
+    @Flag(help: "Evaluate every mode the configuration allows.") var allModes = false
+    @Option(name: .short, help: "Documents ranked per question (recall@10 needs 10).") var k: Int = 10
+    @Option(help: "Override [retrieval] rrf_k for this run.") var rrfK: Double?
+    @Option(help: "Override [retrieval] candidates (depth of each list before fusion).") var candidates: Int?
+    @Option(help: "Override [retrieval] vector_weight (BM25's weight stays 1 unless --bm25-weight).") var vectorWeight: Double?
+    @Option(help: "Override [retrieval] bm25_weight.") var bm25Weight: Double?
+    @Flag(name: .shortAndLong, help: "Show the first relevant rank of every question per mode.") var verbose = false
+
+    func run() async throws {
+        guard let text = try? String(contentsOfFile: questions, encoding: .utf8) else {
+            throw CLIError("cannot read \(questions); give a JSON Lines file of {\"q\": …, \"relevant\": […]}")
+        }
+        let set: [EvalQuestion]
+        do { set = try EvalSet.parse(text) } catch let error as EvalSetError { throw CLIError("\(questions): \(error)") }
+        guard !set.isEmpty else { throw CLIError("\(questions) holds no questions") }
+        let library = try global.library()
+        let kb: KnowledgeBase
+        do { kb = try library.open(global.kb) } catch let error as LibraryError { throw CLIError(error.message) }
+        var settings = library.config.retrieval(forKnowledgeBase: kb.name)
+        if let rrfK { settings.rrfK = rrfK }
+        if let candidates { settings.candidates = candidates }
+        if let vectorWeight { settings.vectorWeight = vectorWeight }
+        if let bm25Weight { settings.bm25Weight = bm25Weight }
+        var chosen = modes
+        if allModes || chosen.isEmpty {
+            chosen = [.bm25]
+            if settings.embedding != nil { chosen += [.vector, .hybrid] }
+            if settings.rerank != nil { chosen.append(.rerank) }
+        }
+        let retriever = Retriever(store: kb.store, settings: settings)
+        let depth = max(k, 10)
+        var rows: [(mode: RetrievalMode, scores: RetrievalScores, total: [Double], ranking: [Double], fallbacks: Int)] = []
+        var firstRanks: [[String]] = set.map { _ in [] }
+        for mode in chosen {
+            var scores = RetrievalScores()
+            var total: [Double] = [], ranking: [Double] = []
+            var fallbacks = 0
+            for (qi, question) in set.enumerated() {
+                let retrieval = try await retriever.retrieve(question.question, mode: mode, limit: depth * 3)
+                if retrieval.fallbackReason != nil { fallbacks += 1 }
+                var seen = Set<String>()
+                let documents = retrieval.hits.map(\.passage.documentPath).filter { seen.insert($0).inserted }
+                let flags = EvalSet.judge(Array(documents.prefix(depth)), question: question)
+                scores.add(flags, relevantTotal: question.relevant.count)
+                total.append(retrieval.milliseconds)
+                ranking.append(retrieval.milliseconds - retrieval.embeddingMilliseconds)
+                firstRanks[qi].append(flags.firstIndex(of: true).map { String($0 + 1) } ?? "–")
+            }
+            rows.append((mode, scores.mean, total, ranking, fallbacks))
+        }
+        print("\(set.count) questions, \(kb.name), k = \(depth)" +
+              (chosen.contains { $0 != .bm25 } ? String(format: ", rrf_k %.0f, candidates %d, weights bm25 %.2f / vector %.2f",
+                                                         settings.rrfK, settings.candidates, settings.bm25Weight, settings.vectorWeight) : ""))
+        print("mode      R@1    R@5    R@10   MRR    nDCG@10  p50 ms  p50 ms w/o embedding")
+        for row in rows {
+            let s = row.scores
+            print(String(format: "%-8@  %.3f  %.3f  %.3f  %.3f  %.3f    %6.2f  %6.2f", row.mode.rawValue as NSString,
+                         s.recallAt1, s.recallAt5, s.recallAt10, s.mrr, s.ndcgAt10,
+                         Percentiles(row.total).at(0.5), Percentiles(row.ranking).at(0.5)))
+            if row.fallbacks > 0 {
+                print("          (\(row.fallbacks) questions fell back to keywords: embedding or rerank server unavailable)")
+            }
+        }
+        if verbose {
+            print("")
+            print("first relevant rank per question: " + chosen.map(\.rawValue).joined(separator: " / "))
+            for (question, ranks) in zip(set, firstRanks) {
+                print("  " + ranks.joined(separator: " / ") + "  " + TerminalText.sanitize(question.question, keepNewlines: false))
+            }
+        }
+    }
+}
