@@ -54,8 +54,8 @@ let package = Package(
                                                           .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strict),
         .testTarget(name: "LoreLLMTests", dependencies: ["LoreLLM", "LoreCore"], swiftSettings: strict),
-        .testTarget(name: "LoreEngineTests", dependencies: ["LoreEngine", "LoreCore"], swiftSettings: strict),
-        .testTarget(name: "LoreTUITests", dependencies: ["LoreTUI", "LoreCore"], swiftSettings: strict),
+        .testTarget(name: "LoreEngineTests", dependencies: ["LoreEngine", "LoreCore", "LoreLLM", "LoreStore", "LoreIngest"], swiftSettings: strict),
+        .testTarget(name: "LoreTUITests", dependencies: ["LoreTUI", "LoreCore", "LoreLLM"], swiftSettings: strict),
         .testTarget(name: "LoreCLITests", dependencies: ["LoreCore", "LoreStore"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -12,6 +12,12 @@ public struct KnowledgeBase: Sendable {
 
     public var name: String { definition.name }
 
+    public init(definition: KnowledgeBaseDefinition, store: KnowledgeBaseStore, isAdHoc: Bool) {
+        self.definition = definition
+        self.store = store
+        self.isAdHoc = isAdHoc
+    }
+
     public func indexer(config: LoreConfig) -> Indexer {
         Indexer(store: store, roots: definition.paths, include: definition.include, exclude: definition.exclude,
                 options: IndexOptions(chunking: config.chunking, maxFileBytes: config.maxFileBytes))
