@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "LoreLLMTests", dependencies: ["LoreLLM", "LoreCore"], swiftSettings: strict),
         .testTarget(name: "LoreEngineTests", dependencies: ["LoreEngine", "LoreCore", "LoreLLM", "LoreStore", "LoreIngest"], swiftSettings: strict),
         .testTarget(name: "LoreTUITests", dependencies: ["LoreTUI", "LoreCore", "LoreLLM"], swiftSettings: strict),
-        .testTarget(name: "LoreCLITests", dependencies: ["LoreCore", "LoreStore"], swiftSettings: strict),
+        .testTarget(name: "LoreCLITests", dependencies: ["LoreCore", "LoreStore", "LoreLLM"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -38,8 +38,8 @@ struct AskCommand: AsyncParsableCommand {
         if let warning = library.configFile.permissionWarning() { Console.error(warning) }
         let kb: KnowledgeBase
         let choice: ModelChoice
+        kb = try global.openForQuestions(library)
         do {
-            kb = try library.open(global.kb)
             choice = try await ModelChoice.resolve(config: library.config, profile: model)
         } catch let error as LibraryError { throw CLIError(error.message) }
         let session = ChatSession(kb: kb, retrieval: library.config.retrieval, model: choice.settings,

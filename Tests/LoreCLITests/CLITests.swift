@@ -2,7 +2,7 @@ import Foundation
 import LoreCore
 import Testing
 
-private let sampleKB = packageRoot + "/sample-kb"
+let sampleKB = packageRoot + "/sample-kb"
 
 /// Decodes `kb list --json`.
 private struct Listing: Decodable {
@@ -237,7 +237,7 @@ struct CLITests {
 
 /// No ESC byte, valid UTF-8, and no C1 control (U+0080–U+009F, which a terminal may take as CSI and
 /// the like). A 0x9B byte may still occur, but only inside a multi-byte character such as "␛" (E2 90 9B).
-private func expectTerminalSafe(_ bytes: Data, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) {
+func expectTerminalSafe(_ bytes: Data, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(!bytes.contains(0x1B), "\(label): ESC byte in output", sourceLocation: sourceLocation)
     guard let text = String(data: bytes, encoding: .utf8) else {
         Issue.record("\(label): output is not valid UTF-8", sourceLocation: sourceLocation)
