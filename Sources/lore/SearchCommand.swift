@@ -37,7 +37,7 @@ struct SearchCommand: AsyncParsableCommand {
     func run() async throws {
         let library = try global.library()
         let kb: KnowledgeBase
-        do { kb = try library.open(global.kb) } catch let error as LibraryError { throw CLIError(error.message) }
+        kb = try global.openForQuestions(library)
         let text = query.joined(separator: " ")
         let settings = library.config.retrieval(forKnowledgeBase: kb.name)
         let retrieval = try await Retriever(store: kb.store, settings: settings)
