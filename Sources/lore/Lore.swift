@@ -15,9 +15,16 @@ struct Lore: AsyncParsableCommand {
             retrieves, citing each one. Run without a subcommand to open the terminal UI.
 
             FILES
-              $XDG_CONFIG_HOME/lore/config.toml   configuration (default ~/.config/lore/config.toml)
-              $XDG_DATA_HOME/lore/kb/NAME.sqlite  one knowledge base (default ~/.local/share/lore)
-              $LORE_HOME                           when set, holds config/ and data/ instead of the above
+              ~/.config/lore/config.toml
+                  configuration; $XDG_CONFIG_HOME/lore/config.toml when that is set
+              ~/.local/share/lore/kb/NAME.sqlite
+                  one knowledge base; under $XDG_DATA_HOME/lore when that is set
+              $LORE_HOME/config, $LORE_HOME/data
+                  both of the above, when LORE_HOME is set
+
+            ENVIRONMENT
+              NO_COLOR     plain output and a monochrome UI
+              LORE_THEME   the UI theme when --theme and [ui] theme are not given
 
             EXAMPLES
               lore kb add notes ~/notes --include '*.md'
