@@ -133,6 +133,9 @@ func handleAnswer(_ model: inout AppModel, _ request: Int, _ event: AnswerStream
             e.state = .streaming
         }
         model.chatScroll += height() - before
+        // Text arriving is proof the model answers, whatever the probe at start-up found (the server may
+        // have come up since); without this the status bar said "unreachable" after a streamed answer.
+        if case .unreachable? = model.model?.state { model.model?.state = .ready }
     case .reasoning(let text):
         model.updateExchange(request) { $0.reasoning += text }
     case .finished(let stats):

@@ -133,6 +133,30 @@ struct TmuxHarness {
         (try? run(["has-session", "-t", session])) != nil
     }
 
+    /// Resizes the window as a person dragging the terminal's corner would; the program gets SIGWINCH.
+    func resize(cols: Int, rows: Int) throws {
+        try run(["resize-window", "-t", session, "-x", String(cols), "-y", String(rows)])
+    }
+
+    /// Sets a server option, e.g. `set-clipboard on` so that an OSC 52 write would land in a paste buffer.
+    func setServerOption(_ name: String, _ value: String) throws {
+        try run(["set-option", "-s", name, value])
+    }
+
+    /// The names of tmux's paste buffers: a program that wrote OSC 52 through would have created one.
+    func pasteBuffers() throws -> [String] {
+        try run(["list-buffers", "-F", "#{buffer_name}"]).split(separator: "\n").map(String.init)
+    }
+
+    /// Flags of the pane's terminal state as tmux tracks them (`alternate_on`, `cursor_flag`,
+    /// `mouse_any_flag` …), by name: what a program left set when it exited.
+    func paneFlags(_ names: [String]) throws -> [String: String] {
+        let format = names.map { "#{\($0)}" }.joined(separator: " ")
+        let values = try run(["display-message", "-p", "-t", session, format])
+            .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ", omittingEmptySubsequences: false)
+        return Dictionary(uniqueKeysWithValues: zip(names, values.map(String.init)))
+    }
+
     func kill() {
         _ = try? run(["kill-server"])
         unlink(socket)

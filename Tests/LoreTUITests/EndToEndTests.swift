@@ -1,0 +1,294 @@
+import Foundation
+import LoreCore
+import LoreLLM
+import Testing
+
+/// The real `lore` binary in tmux, against a loopback OpenAI-style server the test scripts, with a
+/// throwaway LORE_HOME: what a person sees. Every wait polls the screen up to a deadline that only bounds a
+/// hung program; nothing here measures speed. Serialized so that a loaded machine does not starve them.
+@Suite("End to end in tmux", .serialized, .enabled(if: TmuxHarness.isAvailable, "tmux is not installed"))
+struct EndToEndTests {
+    static let citedAnswer = ScriptedAnswer(
+        pieces: ["Lore answers questions ", "from your own documents [1] ", "and names every passage ",
+                 "it used [2]."],
+        pauseBefore: 0.05)
+
+    /// Words `tok1 tok2 …` sent slowly, so that a test can act while the answer is still arriving.
+    static func slowAnswer(words: Int, pause: Double, ending: ScriptedAnswer.Ending) -> ScriptedAnswer {
+        ScriptedAnswer(pieces: (1...words).map { "tok\($0) " }, pauseBefore: pause, ending: ending)
+    }
+
+    /// The highest `tokN` on screen: how far the streamed answer has got.
+    static func lastToken(_ screen: [String]) -> Int {
+        var best = 0
+        for line in screen {
+            var rest = Substring(line)
+            while let range = rest.range(of: "tok") {
+                let digits = rest[range.upperBound...].prefix { $0.isNumber }
+                if let n = Int(digits) { best = max(best, n) }
+                rest = rest[range.upperBound...]
+            }
+        }
+        return best
+    }
+
+    @Test func asksAndSeesTheAnswerItsSourcesAndTheStatusBar() throws {
+        let server = try startModelServer(Self.citedAnswer)
+        defer { server.stop() }
+        let lore = try LoreSession(modelPort: server.port)
+        defer { lore.close() }
+        let tmux = try lore.launch()
+        try tmux.waitFor("Ask anything about sample-kb")
+        try tmux.waitForIndexedKB()
+        #expect(try tmux.paneFlags(["alternate_on"])["alternate_on"] == "1")
+
+        try tmux.ask("what is lore")
+        let screen = try tmux.waitFor("2 sources cited")
+        let chat = TmuxHarness.chatPane(screen).joined(separator: "\n")
+        #expect(chat.contains("› what is lore"))
+        #expect(chat.contains("Lore answers questions from your own documents [1]"))
+        #expect(chat.contains("it used [2]."))
+
+        let sources = TmuxHarness.sourcesPane(screen)
+        #expect(sources.contains { $0.hasPrefix(" Sources (") })
+        #expect(sources.contains { $0.hasPrefix(" [1] ") })
+        #expect(sources.contains { $0.hasPrefix(" [2] ") })
+        let titles = sampleKBMarkdownTitles()
+        #expect(!titles.isEmpty)
+        #expect(sources.contains { line in titles.contains { line.contains($0) } },
+                "no sample-kb title in the sources pane:\n\(sources.joined(separator: "\n"))")
+        #expect(sources.contains { $0.contains("guide/") || $0.contains("primer/") })
+
+        let status = try #require(TmuxHarness.statusBar(screen))
+        #expect(status.contains("sample-kb"))
+        #expect(status.contains("up to date"))
+        #expect(status.contains("openai ready"))
+        #expect(status.contains("retrieval "))
+        #expect(!screenHasRawControls(screen))
+
+        // The question reached the server, inside the grounded prompt.
+        let posted = server.requests.filter { $0.method == "POST" }
+        #expect(posted.count == 1)
+        #expect(posted.first.map { String(decoding: $0.body, as: UTF8.self).contains("what is lore") } == true)
+    }
+
+    @Test func opensTheSourceViewerAtThePassageAndEscReturns() throws {
+        let server = try startModelServer(Self.citedAnswer)
+        defer { server.stop() }
+        let lore = try LoreSession(modelPort: server.port)
+        defer { lore.close() }
+        let tmux = try lore.launch()
+        try tmux.waitForIndexedKB()
+        try tmux.ask("what is lore")
+        try tmux.waitFor("2 sources cited")
+
+        // Focus goes input → chat → sources; Enter on the selected source ([1]) opens the viewer.
+        try tmux.press("Tab")
+        try tmux.press("Tab")
+        try tmux.press("Enter")
+        let viewer = try tmux.waitFor("Esc back")
+        // The header names the document and the passage's lines: "Title — /path/file.md:86-90".
+        let header = try #require(viewer.first { $0.contains(" — /") && $0.contains("sample-kb/") })
+        let location = try #require(header.split(separator: " — ").last).trimmingCharacters(in: .whitespaces)
+        let colon = try #require(location.lastIndex(of: ":"))
+        let path = String(location[..<colon])
+        let firstLine = try #require(Int(location[location.index(after: colon)...].prefix { $0.isNumber }))
+        let document = try String(contentsOfFile: path, encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false)
+        let passageStart = document[firstLine - 1].trimmingCharacters(in: .whitespaces)
+        // The passage's first line is shown with its line number and the highlight bar.
+        let shown = try #require(viewer.first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("\(firstLine)▌") },
+                                 "line \(firstLine) is not marked:\n\(viewer.joined(separator: "\n"))")
+        #expect(shown.contains(String(passageStart.prefix(40))))
+        #expect(!viewer.contains { $0.hasPrefix(" Sources (") || $0.contains("│ Sources (") })
+
+        try tmux.press("Escape")
+        let back = try tmux.waitUntil("the chat and sources again") { screen in
+            !screen.contains { $0.contains("Esc back") } && screen.contains { $0.contains("│ Sources (") }
+        }
+        #expect(back.contains { $0.contains("it used [2].") })
+    }
+
+    @Test func switchesKnowledgeBaseWithThePicker() throws {
+        let server = try startModelServer(Self.citedAnswer)
+        defer { server.stop() }
+        let lore = try LoreSession(modelPort: server.port)
+        defer { lore.close() }
+        #expect(try lore.runCommand(["kb", "add", "primer", e2ePackageRoot + "/sample-kb/primer"]) == 0)
+
+        let tmux = try lore.launch()
+        try tmux.waitForIndexedKB()
+        try tmux.press("C-k")
+        let picker = try tmux.waitFor("Knowledge bases")
+        // Every knowledge base with its counts; the open one is marked.
+        #expect(picker.contains { $0.contains("● sample-kb") && $0.contains(" docs · ") })
+        #expect(picker.contains { $0.contains("  primer  ") && $0.contains(" docs · ") })
+        try tmux.type("prim")
+        try tmux.waitUntil("the filter to leave only primer") { screen in
+            screen.contains { $0.contains("filter: prim") } && !screen.contains { $0.contains("● sample-kb") }
+                && screen.contains { $0.contains("  primer  ") }
+        }
+        try tmux.press("Enter")
+        let switched = try tmux.waitUntil("the status bar to name primer") { screen in
+            TmuxHarness.statusBar(screen)?.contains(" primer │") == true
+        }
+        #expect(!switched.contains { $0.contains("Enter switch") })
+        // Questions now go to the primer: the sources come from its folder.
+        try tmux.ask("how are passages ranked")
+        let answered = try tmux.waitFor("2 sources cited")
+        let sources = TmuxHarness.sourcesPane(answered)
+        #expect(sources.contains { $0.hasPrefix(" [1] ") })
+        #expect(!sources.contains { $0.contains("guide/") })
+    }
+
+    @Test func resizingWhileAnAnswerStreamsKeepsTheScreenWhole() throws {
+        let server = try startModelServer(Self.slowAnswer(words: 600, pause: 0.04, ending: .done))
+        defer { server.stop() }
+        let lore = try LoreSession(modelPort: server.port)
+        defer { lore.close() }
+        let tmux = try lore.launch()
+        try tmux.waitForIndexedKB()
+        try tmux.ask("tell me everything")
+        try tmux.waitUntil("the answer to start") { Self.lastToken($0) >= 10 }
+
+        for (cols, rows) in [(90, 30), (150, 45), (70, 20), (120, 40)] {
+            try tmux.resize(cols: cols, rows: rows)
+            var seen = 0
+            let screen = try tmux.waitUntil("a whole \(cols)×\(rows) frame with the answer growing") { screen in
+                // Laid out for the new size: status bar second to last, above the input line. (Tokens may be
+                // drawn at the old size for a moment before the resize is handled.)
+                guard screen.count == rows, screen[rows - 2].contains(" sample-kb │"),
+                      screen[rows - 1].hasPrefix("›") else { return false }
+                let last = Self.lastToken(screen)
+                if seen == 0 { seen = last; return false }
+                return last > seen
+            }
+            #expect(!screenHasRawControls(screen))
+            for line in screen {
+                #expect(TextWidth.of(line) <= cols, "line wider than \(cols) columns: \(line)")
+            }
+            #expect(screen.filter { $0.contains(" docs · ") }.count == 1, "more than one status bar")
+            #expect(TmuxHarness.statusBar(screen)?.contains("streaming") == true)
+            // Words arrive in order, each once: a garbled diff would repeat or drop one.
+            let words = screen.flatMap { $0.split(separator: " ") }.filter { $0.hasPrefix("tok") }
+            let numbers = words.compactMap { Int($0.dropFirst(3).prefix { $0.isNumber }) }
+            #expect(numbers == numbers.sorted() && Set(numbers).count == numbers.count,
+                    "answer words out of order at \(cols)×\(rows):\n\(screen.joined(separator: "\n"))")
+        }
+        try tmux.press("Escape")
+        try tmux.waitFor("■ stopped")
+    }
+
+    @Test func escStopsTheAnswerAndKeepsItsText() throws {
+        let server = try startModelServer(Self.slowAnswer(words: 8, pause: 0.05, ending: .stall))
+        defer { server.stop() }
+        let lore = try LoreSession(modelPort: server.port)
+        defer { lore.close() }
+        let tmux = try lore.launch()
+        try tmux.waitForIndexedKB()
+        try tmux.ask("what is lore")
+        // Everything the server will ever send has arrived; it now stalls without ending the stream.
+        try tmux.waitUntil("all eight words") { Self.lastToken($0) == 8 }
+        #expect(TmuxHarness.statusBar(try tmux.screen())?.contains("streaming") == true)
+
+        try tmux.press("Escape")
+        let stopped = try tmux.waitFor("■ stopped")
+        let chat = TmuxHarness.chatPane(stopped).joined(separator: " ")
+        #expect(chat.contains("tok1 tok2 tok3 tok4 tok5 tok6 tok7 tok8"))
+        #expect(!chat.contains("▍"), "the streaming cursor is still shown")
+        try tmux.waitUntil("the status bar to leave streaming") {
+            TmuxHarness.statusBar($0).map { !$0.contains("streaming") && !$0.contains("thinking") } == true
+        }
+        // The request was really abandoned: the client hung up on the stalled server.
+        let end = Date().addingTimeInterval(15)
+        while server.openConnections > 0 && Date() < end { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(server.openConnections == 0)
+
+        // The UI still takes input.
+        try tmux.type("still here")
+        try tmux.waitUntil("the typed text in the input line") { $0.last?.contains("still here") == true }
+    }
+
+    @Test func anUnreachableServerIsExplainedInlineAndLoreCarriesOn() throws {
+        let lore = try LoreSession(modelPort: try LoopbackServer.closedPort())
+        defer { lore.close() }
+        let tmux = try lore.launch()
+        try tmux.waitForIndexedKB()
+        try tmux.waitUntil("the status bar to say the model is unreachable") {
+            TmuxHarness.statusBar($0)?.contains("unreachable") == true
+        }
+        try tmux.ask("what is lore")
+        let screen = try tmux.waitUntil("the question answered or refused") { screen in
+            let chat = TmuxHarness.chatPane(screen)
+            let asked = chat.firstIndex { $0.contains("› what is lore") }
+            return asked.map { i in chat[(i + 1)...].contains { $0.contains("✗") || $0.contains("Extractive") } } ?? false
+        }
+        let chat = TmuxHarness.chatPane(screen).joined(separator: "\n")
+        #expect(chat.contains("cannot reach"))
+        #expect(chat.contains("base_url"), "the error does not say what to change:\n\(chat)")
+        #expect(!screen.contains { $0.contains(LoreSession.exitMarker) })
+
+        try tmux.press("C-q")
+        try tmux.waitFor(LoreSession.exitMarker + "0")
+    }
+
+    @Test func ctrlQQuitsAndRestoresTheTerminal() throws {
+        let server = try startModelServer(Self.citedAnswer)
+        defer { server.stop() }
+        let lore = try LoreSession(modelPort: server.port)
+        defer { lore.close() }
+        let tmux = try lore.launch()
+        try tmux.waitForIndexedKB()
+        let flags = ["alternate_on", "cursor_flag", "mouse_any_flag", "mouse_standard_flag", "mouse_button_flag"]
+        #expect(try tmux.paneFlags(["alternate_on"])["alternate_on"] == "1")
+        try tmux.type("an unsent question")
+        try tmux.press("C-q")
+
+        let after = try tmux.waitFor(LoreSession.exitMarker)
+        #expect(after.contains { $0.contains(LoreSession.exitMarker + "0") })
+        #expect(!after.contains { $0.contains(" docs · ") || $0.contains("Sources") || $0.contains("an unsent question") })
+        #expect(!screenHasRawControls(after))
+        let state = try tmux.paneFlags(flags)
+        #expect(state["alternate_on"] == "0", "still on the alternate screen")
+        #expect(state["cursor_flag"] == "1", "the cursor was left hidden")
+        #expect(state["mouse_any_flag"] == "0" && state["mouse_standard_flag"] == "0" && state["mouse_button_flag"] == "0",
+                "mouse reporting left on: \(state)")
+    }
+
+    @Test func escapeSequencesFromTheModelAreShownNotObeyed() throws {
+        let hostile = ScriptedAnswer(pieces: [
+            "Before the storm. ",
+            "\u{1B}[2J\u{1B}[H", "clear-attempt ",
+            "\u{1B}]52;c;aGVsbG8gbG9yZQ==\u{07}", "clipboard-attempt ",
+            "\u{9B}31m", "c1-attempt ",
+            "\u{1B}]8;;http://example.invalid/\u{1B}\\link\u{1B}]8;;\u{1B}\\ ",
+            "after the storm [1].",
+        ], pauseBefore: 0.02)
+        let server = try startModelServer(hostile)
+        defer { server.stop() }
+        let lore = try LoreSession(modelPort: server.port)
+        defer { lore.close() }
+        let tmux = try lore.launch()
+        try tmux.waitForIndexedKB()
+        try tmux.setServerOption("set-clipboard", "on")
+        try tmux.ask("what is lore")
+        let screen = try tmux.waitFor("1 source cited")
+
+        let chat = TmuxHarness.chatPane(screen).joined(separator: " ")
+        // Nothing was cleared: the question, the start of the answer and the panes are all still there.
+        #expect(chat.contains("› what is lore"))
+        #expect(chat.contains("Before the storm."))
+        #expect(chat.contains("after the storm [1]."))
+        #expect(TmuxHarness.statusBar(screen) != nil)
+        #expect(screen.contains { $0.contains("│ Sources (") })
+        // Each sequence is visible as text.
+        #expect(chat.contains("␛[2J"), "no visible ESC [2J:\n\(chat)")
+        #expect(chat.contains("␛]52;c;aGVsbG8gbG9yZQ=="))
+        #expect(chat.contains("␛[31m"))
+        #expect(chat.contains("␛]8;;http://example.invalid/"))
+        #expect(!screenHasRawControls(screen))
+        // Nothing reached the terminal as a clipboard write.
+        #expect(try tmux.pasteBuffers().isEmpty)
+        #expect(try tmux.paneFlags(["alternate_on"])["alternate_on"] == "1")
+    }
+}
