@@ -195,6 +195,9 @@ public struct AppModel: Sendable, Equatable {
     mutating func updateExchange(_ requestID: Int, _ change: (inout Exchange) -> Void) {
         for i in items.indices.reversed() {
             if case .exchange(var e) = items[i], e.requestID == requestID {
+                // Take the exchange out of the array first, so that its answer is uniquely referenced
+                // and `answer += token` appends in place instead of copying the whole answer per token.
+                items[i] = .notice(Notice(.info, ""))
                 change(&e)
                 items[i] = .exchange(e)
                 return

@@ -1,3 +1,4 @@
+import Foundation
 import LoreCore
 
 /// A run of text in one style.
@@ -41,6 +42,12 @@ public struct MarkdownRenderer: Sendable {
 
     public func render(_ markdown: String) -> [StyledLine] {
         let source = TerminalText.sanitize(markdown)
+        guard source.utf8.count >= SettledMarkdown.minimumLength else { return renderSanitized(Substring(source)) }
+        return SettledMarkdown.shared.render(source, with: self)
+    }
+
+    /// Renders text that is already sanitized.
+    func renderSanitized(_ source: Substring) -> [StyledLine] {
         let lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         var out: [StyledLine] = []
         var i = 0
@@ -408,5 +415,80 @@ extension String {
         while let f = s.first, set.contains(f) { s.removeFirst() }
         while let l = s.last, set.contains(l) { s.removeLast() }
         return String(s)
+    }
+}
+
+/// Keeps the rendered lines of a long answer's settled part: everything up to its last blank line outside a
+/// code fence. Blocks on either side of such a line render independently (the renderer carries no state
+/// across it), so while an answer streams each frame renders only the paragraph still arriving instead of
+/// the whole answer again; the output is the same as rendering the whole text.
+final class SettledMarkdown: @unchecked Sendable {
+    static let shared = SettledMarkdown()
+    /// Shorter texts render whole: cheap, and not worth a cache entry.
+    static let minimumLength = 2048
+    static let capacity = 4
+
+    private struct Entry {
+        var width: Int
+        var base: TextStyle
+        /// The sanitized text whose lines are kept; it ends just after a blank line outside a fence.
+        var settled: String
+        var lines: [StyledLine]
+    }
+
+    private let lock = NSLock()
+    private var entries: [Entry] = []
+
+    func render(_ source: String, with renderer: MarkdownRenderer) -> [StyledLine] {
+        let found = lock.withLock { () -> Entry? in
+            entries.last { $0.width == renderer.width && $0.base == renderer.base
+                && source.utf8.count >= $0.settled.utf8.count && source.utf8.starts(with: $0.settled.utf8) }
+        }
+        var entry = found ?? Entry(width: renderer.width, base: renderer.base, settled: "", lines: [])
+        let restStart = source.utf8.index(source.startIndex, offsetBy: entry.settled.utf8.count)
+        var rest = source[restStart...]
+        if let end = Self.settledEnd(rest), end > rest.startIndex {
+            entry.lines = Self.join(entry.lines, renderer.renderSanitized(rest[..<end]))
+            entry.settled = String(source[..<end])
+            rest = source[end...]
+            lock.withLock {
+                entries.removeAll { $0.width == entry.width && $0.base == entry.base
+                    && entry.settled.utf8.starts(with: $0.settled.utf8) }
+                entries.append(entry)
+                if entries.count > Self.capacity { entries.removeFirst() }
+            }
+        }
+        return Self.join(entry.lines, renderer.renderSanitized(rest))
+    }
+
+    /// What rendering `a` and then `b` as one text gives, when `a` ends with a blank line: one blank line
+    /// between the two when both have lines (the renderer drops trailing blank lines and collapses runs).
+    static func join(_ a: [StyledLine], _ b: [StyledLine]) -> [StyledLine] {
+        if a.isEmpty { return b }
+        if b.isEmpty { return a }
+        return a + [StyledLine()] + b
+    }
+
+    /// Where the settled part of `text` ends: just after the newline of its last blank line outside a code
+    /// fence, or nil. `text` must start at the beginning of a line, outside a fence.
+    static func settledEnd(_ text: Substring) -> String.Index? {
+        let bytes = text.utf8
+        var fence: [UInt8]?
+        var result: String.Index?
+        var lineStart = bytes.startIndex
+        while let newline = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) {
+            let next = bytes.index(after: newline)
+            let content = bytes[lineStart..<newline].drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+            let marker = Array(content.prefix(3))
+            if let open = fence {
+                if marker == open { fence = nil }
+            } else if marker == Array("```".utf8) || marker == Array("~~~".utf8) {
+                fence = marker
+            } else if content.isEmpty {
+                result = next
+            }
+            lineStart = next
+        }
+        return result
     }
 }

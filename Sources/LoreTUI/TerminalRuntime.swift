@@ -38,6 +38,10 @@ public final class TerminalRuntime {
     var initialThemeError: String?
     /// Text between the bracketed-paste markers, while a paste is arriving.
     var pasting: String?
+    /// Set only when LORE_TRACE names a file: one line per frame for `bench/tui.sh`.
+    let trace: FrameTrace?
+    /// When the input behind the next frame was read (only kept while tracing).
+    var inputReadAt: UInt64?
 
     /// Codes curses returns for the bracketed-paste markers once `define_key` has taught it them; any
     /// values above KEY_MAX that curses does not use itself will do.
@@ -52,6 +56,7 @@ public final class TerminalRuntime {
     public init(services: any LoreServices, initialKB: String, themeName: String?) {
         self.services = services
         environment = ProcessInfo.processInfo.environment
+        trace = environment["LORE_TRACE"].flatMap(FrameTrace.init(path:))
         let name = themeName ?? environment["LORE_THEME"] ?? ThemeLoader.defaultName
         do {
             theme = try ThemeLoader.load(name, environment: environment)
@@ -192,6 +197,7 @@ public final class TerminalRuntime {
 
     func readInput() {
         guard let window, let keyCodes else { return }
+        if trace != nil, inputReadAt == nil { inputReadAt = FrameTrace.monotonicMicros() }
         var pendingEscape = false
         while true {
             var ch: wint_t = 0
@@ -288,8 +294,10 @@ public final class TerminalRuntime {
 
     func draw() {
         guard let window, screen != nil else { return }
+        let started = trace == nil ? 0 : FrameTrace.monotonicMicros()
         let frame = view(model)
         let runs = ScreenBuffer.diff(old: previous, new: frame)
+        let built = trace == nil ? 0 : FrameTrace.monotonicMicros()
         for run in runs {
             let resolved = theme.resolve(run.style, depth: depth)
             _ = lore_wattr_set_pair(window, attributes(resolved.attributes), pair(for: resolved))
@@ -307,6 +315,13 @@ public final class TerminalRuntime {
         doupdate()
         previous = frame
         lastDraw = .now
+        if let trace {
+            let done = FrameTrace.monotonicMicros()
+            trace.frame(build: built - started, output: done - built, runs: runs.count,
+                        inputToScreen: inputReadAt.map { done - $0 },
+                        kbLoaded: model.kb != nil, modelKnown: model.model != nil, streaming: model.isStreaming)
+            inputReadAt = nil
+        }
     }
 
     func attributes(_ a: TextAttributes) -> attr_t {
@@ -533,5 +548,42 @@ public final class TerminalRuntime {
         if ownsTerminal { tcsetpgrp(STDIN_FILENO, getpgrp()) }
         let exited = status & 0x7F == 0
         return exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+    }
+}
+
+/// The frame trace behind `LORE_TRACE=/path`: one line per frame with its wall-clock time (to compare with
+/// the launch time a benchmark took), how long the view and diff took, how long curses took to write it,
+/// and, for a frame that followed input, the time from reading that input to `doupdate` returning.
+/// Written with plain `write(2)` on a descriptor opened once, so tracing costs a syscall per frame; when
+/// the variable is unset nothing of this exists.
+final class FrameTrace {
+    private let fd: Int32
+
+    init?(path: String) {
+        guard !path.isEmpty else { return nil }
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return nil }
+    }
+
+    deinit { close(fd) }
+
+    static func monotonicMicros() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return UInt64(t.tv_sec) * 1_000_000 + UInt64(t.tv_nsec) / 1000
+    }
+
+    static func wallMicros() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_REALTIME, &t)
+        return UInt64(t.tv_sec) * 1_000_000 + UInt64(t.tv_nsec) / 1000
+    }
+
+    func frame(build: UInt64, output: UInt64, runs: Int, inputToScreen: UInt64?, kbLoaded: Bool, modelKnown: Bool,
+               streaming: Bool) {
+        var line = "frame wall_us=\(Self.wallMicros()) build_us=\(build) output_us=\(output) runs=\(runs)"
+        line += " input_us=\(inputToScreen.map(String.init) ?? "-") kb=\(kbLoaded ? 1 : 0)"
+        line += " model=\(modelKnown ? 1 : 0) streaming=\(streaming ? 1 : 0)\n"
+        _ = line.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
     }
 }
