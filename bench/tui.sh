@@ -100,11 +100,13 @@ RATE=2000 TOKENS=${TOKENS:-20000} python3 "$work/sse.py" >"$work/port" &
 server_pid=$!
 for _ in $(seq 100); do [[ -s $work/port ]] && break; sleep 0.05; done
 port=$(cat "$work/port")
-cat >"$home/config/config.toml" <<EOF
-[model]
-provider = "openai"
-base_url = "http://127.0.0.1:$port/v1"
-EOF
+# The [model] table points at this run's server; whatever else the config holds (a reused BENCH_HOME's
+# [kb.pg]) stays. Top-level keys must precede the first table, so the new table goes last.
+config=$home/config/config.toml
+touch "$config"
+awk '/^\[/ { skip = ($0 == "[model]") } !skip' "$config" >"$work/config.toml"
+printf '\n[model]\nprovider = "openai"\nbase_url = "http://127.0.0.1:%s/v1"\n' "$port" >>"$work/config.toml"
+cp "$work/config.toml" "$config"
 
 # --- helpers ---------------------------------------------------------------------------------------
 t() { tmux -L "$socket" -f /dev/null "$@"; }
@@ -174,6 +176,9 @@ trace=$work/session.trace
 launch "$trace" --kb ./sample-kb
 wait_for "up to date"
 sleep 0.5
+pid=$(lore_pid)
+sample_rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
+sample_anon=$(awk '/^RssAnon/ { print $2 }' "/proc/$pid/status")
 mark=$(wc -l <"$trace")
 for i in $(seq 60); do
     t send-keys -t bench -l "$((i % 10))"
@@ -187,7 +192,6 @@ echo "2. keystroke → doupdate (ms), $(echo "$keys" | wc -l) frames after 60 ke
 t send-keys -t bench C-u
 
 # --- 3. streaming at 2,000 tokens/s -----------------------------------------------------------------
-pid=$(lore_pid)
 t send-keys -t bench -l "what is lore"
 t send-keys -t bench Enter
 for _ in $(seq 500); do grep -q 'streaming=1' "$trace" && break; sleep 0.01; done
@@ -216,7 +220,7 @@ echo "   rendering (view + diff + curses)     $(awk -v b="$build_us" -v o="$outp
 # the UI thread is found by its CPU: the busiest threads over the window.
 busiest=$(awk 'NR == FNR { before[$1] = $2; next } { printf "%d %s\n", $2 - before[$1], $3 }' \
     "$work/threads0" "$work/threads1" | sort -rn | head -3 |
-    awk -v h="$clk_tck" -v w="$window" '{ printf "%s%s %.1f %%", NR > 1 ? ", " : "", $2, $1 / h / w * 100 }')
+    awk -v h="$clk_tck" -v w="$window" '{ printf "%s%s %.1f %%", (NR > 1 ? ", " : ""), $2, $1 / h / w * 100 }')
 echo "   busiest threads                      $busiest"
 echo "   whole process (+ HTTP, parsing)      $(awk -v d=$((p1 - p0)) -v h="$clk_tck" -v w="$window" 'BEGIN { printf "%.1f %%", d / h / w * 100 }')"
 answer_len=$(screen | grep -o 'tok[0-9]*' | tail -1)
@@ -240,7 +244,7 @@ if [[ $pg == 1 ]]; then
         echo
         echo "5. skipped: $docs is missing (apt-get install postgresql-doc-15)"
     else
-        if ! LORE_HOME=$home "$lore" kb list 2>/dev/null | grep -q '^pg\b'; then
+        if ! LORE_HOME=$home "$lore" kb list 2>/dev/null | grep -Eq '^[* ] +pg +'; then
             echo
             echo "   indexing $docs as pg (once per LORE_HOME) …"
             LORE_HOME=$home "$lore" kb add pg "$docs" >/dev/null
@@ -250,6 +254,8 @@ if [[ $pg == 1 ]]; then
         sleep 1
         pid=$(lore_pid)
         open_rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
+        open_anon=$(awk '/^RssAnon/ { print $2 }' "/proc/$pid/status")
+        open_pss=$(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)
         open_hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
         t send-keys -t bench -l "how do I reclaim disk space with vacuum"
         t send-keys -t bench Enter
@@ -265,6 +271,9 @@ if [[ $pg == 1 ]]; then
         echo
         echo "5. PostgreSQL docs KB ($status_line)"
         echo "   open and up to date: RSS $(mb "$open_rss") (peak $(mb "$open_hwm"))   target ≤ 40 MB"
+        echo "     of which anonymous (heap, stacks) $(mb "$open_anon"), the rest mapped code and data of the"
+        echo "     binary and shared libraries; proportional share (PSS) $(mb "$open_pss")"
+        echo "   for comparison, sample-kb open: RSS $(mb "$sample_rss"), anonymous $(mb "$sample_anon")"
         echo "   after a question streamed 2 s: RSS $(mb "$asked_rss") (peak $(mb "$asked_hwm"))"
         quit
     fi
