@@ -14,7 +14,7 @@ struct BenchCommand: AsyncParsableCommand {
             Figures go to standard output, one per line, with the machine they were measured on. Nothing \
             in your configuration is changed: `bench index` builds its index in a temporary folder.
             """,
-        subcommands: [Index.self, Search.self, Ask.self, Stream.self])
+        subcommands: [Index.self, Search.self, Ask.self, Stream.self, Vector.self])
 
     struct Index: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -194,24 +194,5 @@ enum Machine {
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
         let digits = line.filter(\.isNumber)
         return (Int64(digits) ?? 0) * 1024
-    }
-}
-
-/// A small seeded generator, so benchmark matrices are the same from run to run.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Box–Muller: normal deviates make directions uniform on the sphere once normalised.
-    mutating func nextGaussian() -> Double {
-        let u = Double.random(in: Double.ulpOfOne..<1, using: &self)
-        let v = Double.random(in: 0..<1, using: &self)
-        return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
     }
 }

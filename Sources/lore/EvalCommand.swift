@@ -81,7 +81,7 @@ struct EvalCommand: AsyncParsableCommand {
         print("mode      R@1    R@5    R@10   MRR    nDCG@10  p50 ms  p50 ms w/o embedding")
         for row in rows {
             let s = row.scores
-            print(String(format: "%-8@  %.3f  %.3f  %.3f  %.3f  %.3f    %6.2f  %6.2f", row.mode.rawValue as NSString,
+            print(row.mode.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0) + String(format: "  %.3f  %.3f  %.3f  %.3f  %.3f    %6.2f  %6.2f",
                          s.recallAt1, s.recallAt5, s.recallAt10, s.mrr, s.ndcgAt10,
                          Percentiles(row.total).at(0.5), Percentiles(row.ranking).at(0.5)))
             if row.fallbacks > 0 {
