@@ -86,8 +86,19 @@ public struct EmbeddingIndexer: Sendable {
                     group.addTask { (batch, try await client.embed(batch.map(\.text))) }
                 }
                 for _ in 0..<inFlight { launch() }
-                while let (batch, outcome) = try await group.next() {
-                    launch()
+                // A failed batch stops new launches, but the batches already in flight are still awaited
+                // and committed: their work is done, and a resumed run need not repeat it.
+                var firstError: (any Error)?
+                while let result = await group.nextResult() {
+                    let batch: [PassageToEmbed], outcome: EmbeddingOutcome
+                    switch result {
+                    case .failure(let error):
+                        if firstError == nil { firstError = error }
+                        continue
+                    case .success(let value):
+                        (batch, outcome) = value
+                    }
+                    if firstError == nil { launch() }
                     summary.requests += 1
                     var pairs: [(passage: PassageToEmbed, vector: [Float])] = []
                     for (index, (passage, vector)) in zip(batch, outcome.vectors).enumerated() {
@@ -105,6 +116,7 @@ public struct EmbeddingIndexer: Sendable {
                     done += batch.count
                     events(.progress(done: done, total: missing, failed: summary.failed))
                 }
+                if let firstError { throw firstError }
             }
         }
         summary.coverage = try store.vectorCoverage(model: summary.model, dimensions: dims)
