@@ -2,6 +2,9 @@ import Foundation
 import LoreCore
 import LoreLLM
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The real `lore` binary in tmux, against a loopback OpenAI-style server the test scripts, with a
 /// throwaway LORE_HOME: what a person sees. Every wait polls the screen up to a deadline that only bounds a
@@ -253,6 +256,24 @@ struct EndToEndTests {
         #expect(state["cursor_flag"] == "1", "the cursor was left hidden")
         #expect(state["mouse_any_flag"] == "0" && state["mouse_standard_flag"] == "0" && state["mouse_button_flag"] == "0",
                 "mouse reporting left on: \(state)")
+    }
+
+    @Test func sigtermWhileStreamingRestoresTheTerminal() throws {
+        let server = try startModelServer(Self.slowAnswer(words: 8, pause: 0.05, ending: .stall))
+        defer { server.stop() }
+        let lore = try LoreSession(modelPort: server.port)
+        defer { lore.close() }
+        let tmux = try lore.launch()
+        try tmux.waitForIndexedKB()
+        try tmux.ask("what is lore")
+        try tmux.waitUntil("the answer streaming") { Self.lastToken($0) >= 3 }
+
+        let pid = try #require(try tmux.childProcess(named: "lore"), "no lore process under the pane's shell")
+        #expect(kill(pid, SIGTERM) == 0)
+        let after = try tmux.waitFor(LoreSession.exitMarker)
+        #expect(!after.contains { $0.contains(" docs · ") || $0.contains("tok1 tok2") })
+        let state = try tmux.paneFlags(["alternate_on", "cursor_flag", "mouse_any_flag", "mouse_standard_flag"])
+        #expect(state == ["alternate_on": "0", "cursor_flag": "1", "mouse_any_flag": "0", "mouse_standard_flag": "0"])
     }
 
     @Test func escapeSequencesFromTheModelAreShownNotObeyed() throws {

@@ -157,6 +157,20 @@ struct TmuxHarness {
         return Dictionary(uniqueKeysWithValues: zip(names, values.map(String.init)))
     }
 
+    /// The process id of the pane's shell's child whose command name is `name` (the program a test runs
+    /// under `sh -c`), from /proc.
+    func childProcess(named name: String) throws -> pid_t? {
+        let shell = try run(["display-message", "-p", "-t", session, "#{pane_pid}"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let children = try? String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)
+        else { return nil }
+        for child in children.split(separator: " ") {
+            let comm = (try? String(contentsOfFile: "/proc/\(child)/comm", encoding: .utf8)) ?? ""
+            if comm.trimmingCharacters(in: .whitespacesAndNewlines) == name { return pid_t(child) }
+        }
+        return nil
+    }
+
     func kill() {
         _ = try? run(["kill-server"])
         unlink(socket)
