@@ -121,7 +121,8 @@ public struct ChatSession: Sendable {
             conversation = try store.createConversation(title: question)
         }
 
-        let (query, found, built) = try prepare(question, history: history)
+        let (query, found, built) = try await prepare(question, history: history)
+        if let reason = found.fallbackReason { emit(.notice(reason)) }
         var turn = TurnProgress(question: question, started: started, retrievalMilliseconds: found.milliseconds)
         if let model, let prompt = built, let provider = makeChatProvider(model, environment: environment) {
             turn.sources = prompt.sources
@@ -155,10 +156,13 @@ public struct ChatSession: Sendable {
 
     /// Everything that happens between a question and the request to the model: the follow-up-aware
     /// retrieval query, retrieval, and (with a model) the packed prompt. `lore bench ask` times this.
-    public func prepare(_ question: String, history: [ConversationTurn])
+    /// Retrieval uses the best mode the knowledge base is configured for (hybrid when it has embeddings)
+    /// and falls back to keywords, saying why, when the embedding server cannot be used.
+    public func prepare(_ question: String, history: [ConversationTurn]) async
         throws -> (query: String, retrieval: Retrieval, prompt: BuiltPrompt?) {
         let query = GroundedPrompt.retrievalQuery(question: question, history: history)
-        let found = try Retriever(store: kb.store, settings: retrieval).retrieve(query)
+        let found = try await Retriever(store: kb.store, settings: retrieval, environment: environment)
+            .retrieve(query, mode: nil)
         guard let model else { return (query, found, nil) }
         let budget = PromptBudget(contextWindow: model.contextWindow,
                                   reservedForAnswer: min(model.maxTokens ?? 1024, model.contextWindow / 2))

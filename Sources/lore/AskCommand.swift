@@ -42,7 +42,7 @@ struct AskCommand: AsyncParsableCommand {
         do {
             choice = try await ModelChoice.resolve(config: library.config, profile: model)
         } catch let error as LibraryError { throw CLIError(error.message) }
-        let session = ChatSession(kb: kb, retrieval: library.config.retrieval, model: choice.settings,
+        let session = ChatSession(kb: kb, retrieval: library.config.retrieval(forKnowledgeBase: kb.name), model: choice.settings,
                                   noModelReason: choice.explanation)
         let printer = json ? AnswerPrinter.json : AnswerPrinter.text(roots: kb.definition.paths, reasoning: reasoning)
         let task = Task { () throws -> TurnOutcome? in

@@ -117,7 +117,7 @@ extension BenchCommand {
             let library = try global.library()
             let kb: KnowledgeBase
             do { kb = try library.open(global.kb) } catch let e as LibraryError { throw CLIError(e.message) }
-            let session = ChatSession(kb: kb, retrieval: library.config.retrieval,
+            let session = ChatSession(kb: kb, retrieval: library.config.retrieval(forKnowledgeBase: kb.name),
                                       model: ModelSettings(provider: .openai, contextWindow: 8192))
             print(Machine.description)
             let encoder = JSONEncoder()
@@ -126,7 +126,7 @@ extension BenchCommand {
             for pass in 0...repetitions {
                 for line in lines {
                     let t = DispatchTime.now()
-                    let prepared = try session.prepare(line, history: [])
+                    let prepared = try await session.prepare(line, history: [])
                     let body = try encoder.encode(prepared.prompt?.messages ?? [])
                     let elapsed = Double(DispatchTime.now().uptimeNanoseconds - t.uptimeNanoseconds) / 1e6
                     if pass > 0 {

@@ -70,35 +70,59 @@ final class EngineServices: LoreServices {
     func reindex(_ name: String) -> AsyncStream<IndexProgressEvent> {
         let (stream, continuation) = AsyncStream<IndexProgressEvent>.makeStream()
         let indexer: Indexer
+        let embedder: EmbeddingIndexer?
         do {
             let kb = try knowledgeBase(name)
-            indexer = kb.indexer(config: state.withLock { $0.library.config })
+            let config = state.withLock { $0.library.config }
+            indexer = kb.indexer(config: config)
+            embedder = config.retrieval(forKnowledgeBase: kb.name).embedding
+                .map { EmbeddingIndexer(store: kb.store, settings: $0) }
         } catch {
             continuation.yield(.failed(String(describing: error)))
             continuation.finish()
             return stream
         }
         // Indexing is blocking work (file reads, parsing, SQLite); it gets a thread of its own so that the
-        // UI's tasks never wait behind it.
+        // UI's tasks never wait behind it. The embedding pass that follows is network-bound and async.
         let thread = Thread {
+            let totals: IndexTotals
             do {
-                try indexer.run { event in
+                let summary = try indexer.run { event in
                     switch event {
                     case .listed(let files, _): continuation.yield(.started(total: files))
                     case .progress(let p):
                         continuation.yield(.progress(done: p.filesDone, total: p.filesTotal, bytes: p.bytesDone,
                                                      passages: p.passagesWritten))
                     case .skipped(let path, let reason): continuation.yield(.skipped(path: path, reason: reason))
-                    case .finished(let s):
-                        continuation.yield(.finished(IndexTotals(added: s.added + s.renamed, updated: s.updated,
-                                                                 removed: s.removed, unchanged: s.unchanged,
-                                                                 skipped: s.skipped)))
+                    case .finished: break
                     }
                 }
+                totals = IndexTotals(added: summary.added + summary.renamed, updated: summary.updated,
+                                     removed: summary.removed, unchanged: summary.unchanged, skipped: summary.skipped)
             } catch {
                 continuation.yield(.failed(String(describing: error)))
+                continuation.finish()
+                return
             }
-            continuation.finish()
+            guard let embedder else {
+                continuation.yield(.finished(totals))
+                continuation.finish()
+                return
+            }
+            Task {
+                do {
+                    _ = try await embedder.run { event in
+                        if case .progress(let done, let total, _) = event {
+                            continuation.yield(.progress(done: done, total: total, bytes: 0, passages: done))
+                        }
+                    }
+                    continuation.yield(.finished(totals))
+                } catch {
+                    // The keyword index is complete; questions still work, ranked by keywords.
+                    continuation.yield(.failed("embedding stopped: \(error); answers use keyword ranking until `lore index` completes it"))
+                }
+                continuation.finish()
+            }
         }
         thread.name = "lore-index"
         thread.start()
@@ -112,7 +136,7 @@ final class EngineServices: LoreServices {
             do {
                 let kb = try knowledgeBase(name)
                 let (config, choice) = state.withLock { ($0.library.config, $0.model) }
-                let session = ChatSession(kb: kb, retrieval: config.retrieval, model: choice.settings,
+                let session = ChatSession(kb: kb, retrieval: config.retrieval(forKnowledgeBase: kb.name), model: choice.settings,
                                           noModelReason: choice.explanation)
                 var model = choice.settings.map { $0.name.isEmpty ? $0.provider.rawValue : $0.name } ?? "extractive"
                 for try await event in session.ask(question, conversationID: conversationID.flatMap { Int64($0) }) {

@@ -102,8 +102,10 @@ struct SearchCommand: AsyncParsableCommand {
             let path = Self.relative(p.documentPath, roots: roots)
             let location = TerminalText.sanitize("\(path):\(p.lineStart)-\(p.lineEnd)", keepNewlines: false)
             print("\(bold)\(i + 1). \(TerminalText.sanitize(p.title, keepNewlines: false))\(reset)  \(dim)\(location)  score \(String(format: "%.2f", p.score))\(reset)")
-            if !p.headingPath.isEmpty {
-                print("   \(dim)\(TerminalText.sanitize(p.headingLabel, keepNewlines: false))\(reset)")
+            var headings = p.headingPath[...]
+            if headings.first == p.title { headings = headings.dropFirst() }
+            if !headings.isEmpty {
+                print("   \(dim)\(TerminalText.sanitize(headings.joined(separator: " › "), keepNewlines: false))\(reset)")
             }
             // The snippet is cut at FTS5's marker bytes first and each piece sanitised, so document bytes can
             // never reach the terminal as control sequences while the markers become highlighting.
