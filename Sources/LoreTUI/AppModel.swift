@@ -26,6 +26,9 @@ public struct Exchange: Sendable, Equatable {
     public var retrievalMillis: Int?
     public var state: State
     public var stats: AnswerStats?
+    /// When the first text arrived (`AppModel.now`) and how many pieces came since, for the live rate.
+    public var streamStartedAt: Double?
+    public var deltas = 0
 
     public init(requestID: Int, question: String) {
         self.requestID = requestID
@@ -151,6 +154,9 @@ public struct AppModel: Sendable, Equatable {
     public var overlay: Overlay?
     public var completionSelection = 0
     public var nextRequestID = 1
+    /// Seconds on a monotonic clock, set by the runtime before each message: time enters the model as
+    /// data, so `update` and `view` stay pure and tests can set it.
+    public var now: Double = 0
     public var activeAnswer: Int?
     public var activeIndex: Int?
     public var conversationID: String?

@@ -260,6 +260,7 @@ public final class TerminalRuntime {
     }
 
     func apply(_ msg: Msg) {
+        model.now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
         let effects = update(&model, msg)
         for effect in effects { perform(effect) }
         scheduleDraw()

@@ -128,9 +128,12 @@ func handleAnswer(_ model: inout AppModel, _ request: Int, _ event: AnswerStream
             return itemLines(.exchange(e), model: model, width: width).count
         }
         let before = height()
+        let now = model.now
         model.updateExchange(request) { e in
             e.answer += text
             e.state = .streaming
+            if e.streamStartedAt == nil { e.streamStartedAt = now }
+            e.deltas += 1
         }
         model.chatScroll += height() - before
         // Text arriving is proof the model answers, whatever the probe at start-up found (the server may

@@ -356,7 +356,13 @@ func modelStatusText(_ model: AppModel) -> (String, TextStyle) {
     if let active = model.activeAnswer {
         var state = "thinking"
         for item in model.items {
-            if case .exchange(let e) = item, e.requestID == active, !e.answer.isEmpty { state = "streaming" }
+            if case .exchange(let e) = item, e.requestID == active, !e.answer.isEmpty {
+                state = "streaming"
+                // Each streamed piece is about one token with the servers Lore speaks to.
+                if let start = e.streamStartedAt, model.now - start >= 0.5 {
+                    state += " \(Int((Double(e.deltas) / (model.now - start)).rounded())) tok/s"
+                }
+            }
         }
         return ("\(name) \(spinner(model.tick)) \(state)", TextStyle(.accent, on: .surface))
     }

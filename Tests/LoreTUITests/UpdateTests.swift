@@ -428,3 +428,20 @@ struct UpdateConversationTests {
         #expect(m.activeIndex == nil)
     }
 }
+
+@Suite("live streaming rate") struct StreamingRateTests {
+    @Test func theStatusBarShowsTokensPerSecondWhileAnAnswerStreams() {
+        var m = AppModel(rows: 24, cols: 120, kbName: "docs")
+        _ = update(&m, .modelStatus(ModelStatus(name: "llama3", state: .ready)))
+        Fixtures.type(&m, "why?")
+        _ = update(&m, .key(.enter))
+        let id = m.activeAnswer!
+        m.now = 100
+        _ = update(&m, .answer(request: id, .delta("one")))
+        for i in 1...40 {
+            m.now = 100 + Double(i) * 0.05
+            _ = update(&m, .answer(request: id, .delta(" word")))
+        }
+        #expect(modelStatusText(m).0.hasSuffix("streaming 21 tok/s"))
+    }
+}
