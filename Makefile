@@ -11,7 +11,7 @@ deps:
 	sh scripts/deps.sh
 
 build: deps
-	$(SWIFT) build -c release --product lore
+	$(SWIFT) build -c release --product lore --static-swift-stdlib
 
 # Opens Lore on the bundled sample knowledge base.
 run:
@@ -24,7 +24,7 @@ install: build
 	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/lore/themes" \
 	  "$(DESTDIR)$(PREFIX)/share/bash-completion/completions" "$(DESTDIR)$(PREFIX)/share/zsh/site-functions" \
 	  "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d"
-	install -m 755 $(LORE) "$(DESTDIR)$(PREFIX)/bin/lore"
+	install -s -m 755 $(LORE) "$(DESTDIR)$(PREFIX)/bin/lore"
 	install -m 644 themes/*.toml "$(DESTDIR)$(PREFIX)/share/lore/themes/"
 	$(LORE) --generate-completion-script bash > "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/lore"
 	$(LORE) --generate-completion-script zsh > "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_lore"
