@@ -30,7 +30,7 @@ command -v python3 >/dev/null || { echo "bench/tui.sh needs python3" >&2; exit 1
 
 lore=${LORE_BINARY:-$root/.build-tuie2e/release/lore}
 if [[ -z ${LORE_BINARY:-} && $build == 1 ]]; then
-    (cd "$root" && swift build -c release --product lore --scratch-path .build-tuie2e >&2)
+    (cd "$root" && swift build -c release --product lore --static-swift-stdlib --scratch-path .build-tuie2e >&2)
 fi
 [[ -x $lore ]] || { echo "no lore binary at $lore" >&2; exit 1; }
 
