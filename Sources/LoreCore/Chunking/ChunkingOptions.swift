@@ -20,6 +20,8 @@ public struct ChunkingOptions: Sendable, Equatable {
     /// 256 tokens is what small local embedding models read before truncating (all-MiniLM-L6-v2 stops at
     /// 256 word pieces) and keeps BM25 passages focused, while eight sources still fit a 4k-token context
     /// with room for the answer; 512 lets a typical code block or table stay whole; 32 tokens of overlap
-    /// carries about one sentence across a cut. The bench command is where alternatives are measured.
+    /// carries about one sentence across a cut. Measured with `lore eval bench/eval-postgresql.jsonl --mode
+    /// bm25` on the PostgreSQL docs (target/overlap/max): 128/16/256 gave MRR 0.370, nDCG@10 0.360;
+    /// 256/32/512 gave MRR 0.389, nDCG@10 0.387; 512/64/1024 gave MRR 0.379, nDCG@10 0.347.
     public static let `default` = ChunkingOptions(targetTokens: 256, overlapTokens: 32, maxTokens: 512)
 }
