@@ -22,7 +22,7 @@ extension BenchCommand {
         func run() async throws {
             guard count > 0, dims > 0, k > 0, queries > 0 else { throw CLIError("--count, --dims, -k and --queries must be positive") }
             print(Machine.description)
-            var generator = SplitMix(seed: 42)
+            var generator = SeededRandom(seed: 42)
             func unitVector() -> [Float] {
                 VectorSearch.normalized((0..<dims).map { _ in Float(generator.nextGaussian()) })
             }
@@ -68,17 +68,7 @@ extension BenchCommand {
     }
 }
 
-/// A small seeded generator, so benchmark matrices are the same from run to run.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+extension SeededRandom {
     /// Box–Muller: normal deviates make directions uniform on the sphere once normalised.
     mutating func nextGaussian() -> Double {
         let u = Double.random(in: Double.ulpOfOne..<1, using: &self)

@@ -107,7 +107,7 @@ struct CitationParserTests {
         }
         let scalars = text.unicodeScalars.map { String($0) }
         #expect(streamed(scalars) == whole)
-        var rng = GroundingRandom(seed: 7)
+        var rng = SeededRandom(seed: 7)
         for _ in 0..<200 {
             var pieces: [String] = []
             var rest = Substring(text)
@@ -147,15 +147,3 @@ struct CitationParserTests {
     }
 }
 
-/// A small deterministic generator so random splits are the same on every run.
-private struct GroundingRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -2,16 +2,8 @@ import LoreCore
 import Testing
 
 @Suite struct VectorSearchTests {
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return state
-        }
-    }
-
     static func matrix(rows: Int, dims: Int, seed: UInt64) -> [Float] {
-        var rng = Seeded(state: seed)
+        var rng = SeededRandom(seed: seed)
         var out: [Float] = []
         for _ in 0..<rows {
             out += VectorSearch.normalized((0..<dims).map { _ in Float.random(in: -1...1, using: &rng) })

@@ -60,7 +60,7 @@ struct FTSQuerySQLiteTests {
     func fuzz() throws {
         let db = try database()
         let alphabet = Array("\"'-*^:()NEAR AND OR NOT{}+,.;!?\\ \t\nvacuum日本🚀é\u{301}\u{0}")
-        var generator = SplitMix64(seed: 0x5EED)
+        var generator = SeededRandom(seed: 0x5EED)
         for _ in 0..<500 {
             let length = Int(generator.next() % 40)
             let text = String((0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
@@ -93,20 +93,5 @@ struct FTSQuerySQLiteTests {
         #expect(try search(db, "テキスト") == [])
         #expect(try search(db, "rocket🚀launch") == [4])
         #expect(try search(db, "🚀") == [])
-    }
-}
-
-/// A tiny deterministic generator, so that a failing fuzz case reproduces.
-private struct SplitMix64 {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

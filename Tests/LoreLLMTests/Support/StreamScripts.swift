@@ -66,20 +66,8 @@ func expectedEvents<P: ChatStreamParser>(_ parser: P, body: Data) -> [ChatStream
     return events
 }
 
-/// A reproducible generator so a failing split can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 func randomPieces(_ data: Data, seed: UInt64, maxPiece: Int = 64) -> [Data] {
-    var rng = SplitMix64(state: seed)
+    var rng = SeededRandom(seed: seed)
     var pieces: [Data] = []
     var offset = data.startIndex
     while offset < data.endIndex {
