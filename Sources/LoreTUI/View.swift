@@ -478,7 +478,8 @@ public let helpLines: [(String, String)] = [
     ("Ctrl-K on empty input, /kb", "knowledge bases"),
     ("Ctrl-L / Ctrl-Z", "redraw / suspend"),
     ("Shift-drag", "select text (the wheel scrolls Lore)"),
-    ("Commands: /help /kb /model /theme NAME /new /history /export /reindex /quit", ""),
+    ("Commands", "/help /kb /model /theme NAME /new /history"),
+    ("", "/export /reindex /quit — Tab completes"),
 ]
 
 func drawHelp(_ buffer: inout ScreenBuffer, _ model: AppModel) {
