@@ -218,8 +218,9 @@ final class EngineServices: LoreServices {
 
     func loadConversation(id: String) async throws -> Transcript {
         guard let number = Int64(id) else { throw LibraryError("\(id) is not a conversation id") }
-        let open = state.withLock { Array(Set($0.open.values.map(\.store.path))) }
-        for kb in state.withLock({ Array($0.open.values) }) where open.contains(kb.store.path) {
+        // Conversations live in their knowledge base's file; the open ones are searched, each file once.
+        var seen = Set<String>()
+        for kb in state.withLock({ Array($0.open.values) }) where seen.insert(kb.store.path).inserted {
             if let (_, turns) = try kb.store.conversation(id: number) {
                 return Transcript(id: id, kb: kb.name, turns: turns.map {
                     TranscriptTurn(question: $0.question, answer: $0.answer, passages: $0.sources.map(\.passage),
