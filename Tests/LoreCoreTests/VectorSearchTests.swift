@@ -1,4 +1,4 @@
-import LoreCore
+@testable import LoreCore
 import Testing
 
 @Suite struct VectorSearchTests {
@@ -76,5 +76,26 @@ import Testing
         #expect(found.map(\.row) == [0, 1])
         #expect(VectorSearch.normalized([0, 0, 0]) == [0, 0, 0])
         #expect(VectorSearch.normalized([3, 4]) == [0.6, 0.8])
+    }
+}
+
+@Suite("half precision widening") struct HalfWideningTests {
+    @Test func widensLikeTheStandardConversionForNormalValues() {
+        var rng = SeededRandom(seed: 11)
+        for _ in 0..<200 {
+            let values = (0..<16).map { _ in Float16(Float.random(in: -1...1, using: &rng)) }
+            let bits = SIMD16<UInt16>(values.map(\.bitPattern))
+            let wide = VectorSearch.widen(bits)
+            for lane in 0..<16 {
+                #expect(wide[lane] == Float(values[lane]))
+            }
+        }
+    }
+
+    @Test func zerosSubnormalsAndLargeValuesWidenExactly() {
+        let values: [Float16] = [0, -Float16(0), 1e-6, -1e-6, 1, -1, 0.5, 65504] + Array(repeating: 0.25, count: 8)
+        let wide = VectorSearch.widen(SIMD16<UInt16>(values.map(\.bitPattern)))
+        for lane in 0..<16 { #expect(wide[lane] == Float(values[lane])) }
+        #expect(wide[1].sign == .minus)
     }
 }
