@@ -38,6 +38,7 @@ struct KBCommand: AsyncParsableCommand {
             print("added knowledge base \"\(name)\"\(library.config.defaultKnowledgeBase == name ? " (default)" : "")")
             if !noIndex {
                 try IndexCommand.index(library: library, nameOrPath: name, quiet: false, verbose: false)
+                try await EmbedPass.run(library: library, nameOrPath: name, quiet: false, verbose: false)
             }
         }
     }
