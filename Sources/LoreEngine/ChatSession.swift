@@ -57,6 +57,8 @@ public struct TurnOutcome: Sendable {
 
 /// The events of one question's answer, in order: the sources, the mode, then text as it streams.
 public enum AnswerEvent: Sendable {
+    /// The conversation the turn is saved in, known before anything else.
+    case conversation(Int64)
     case retrieved(sources: [NumberedSource], query: String, milliseconds: Double)
     case mode(AnswerMode)
     /// Something the person should know that did not stop the answer (a fallback, a dropped passage).
@@ -120,6 +122,7 @@ public struct ChatSession: Sendable {
         } else {
             conversation = try store.createConversation(title: question)
         }
+        emit(.conversation(conversation))
 
         let (query, found, built) = try await prepare(question, history: history)
         if let reason = found.fallbackReason { emit(.notice(reason)) }

@@ -93,10 +93,14 @@ public struct AnswerStats: Sendable, Equatable {
 }
 
 public enum AnswerStreamEvent: Sendable, Equatable {
+    /// The conversation the question belongs to, sent first so that a stopped answer still continues it.
+    case conversation(String)
     case retrieved([Passage], millis: Int)
     case delta(String)
     case reasoning(String)
     case finished(AnswerStats)
+    /// Something the person should know that does not stop the answer (a fallback, a trimmed prompt).
+    case notice(String)
     /// A failure the person can act on, already phrased for them.
     case error(String)
 }

@@ -151,6 +151,10 @@ func handleAnswer(_ model: inout AppModel, _ request: Int, _ event: AnswerStream
     case .error(let text):
         model.updateExchange(request) { $0.state = .failed(text) }
         model.activeAnswer = nil
+    case .notice(let text):
+        model.notice(.warning, text)
+    case .conversation(let id):
+        model.conversationID = id
     }
     return []
 }

@@ -19,7 +19,7 @@ struct AskCommand: AsyncParsableCommand {
             Every turn is saved with its sources; --continue ID asks a follow-up in that conversation, \
             and `lore history` lists them. Ctrl-C stops an answer; what came so far is kept.
 
-            --json prints one JSON object per line: {"type": "source"|"mode"|"notice"|"delta"|"reasoning"|\
+            --json prints one JSON object per line: {"type": "conversation"|"source"|"retrieval"|"mode"|"notice"|"delta"|"reasoning"|\
             "citation"|"usage"|"done"|"error", ...}.
             """)
 
@@ -114,7 +114,7 @@ enum TextAnswer {
             endsWithNewline = delta.hasSuffix("\n")
         case .reasoning(let delta):
             if reasoning { FileHandle.standardError.write(Data(TerminalText.sanitize(delta).utf8)) }
-        case .citation, .usage:
+        case .citation, .usage, .conversation:
             break
         case .finished(let outcome):
             if !endsWithNewline { out("\n") }
@@ -167,6 +167,7 @@ enum JSONLines {
             case .extractive(let reason): write(["type": "mode", "mode": "extractive", "reason": reason])
             }
         case .notice(let message): write(["type": "notice", "message": message])
+        case .conversation(let id): write(["type": "conversation", "id": id])
         case .text(let delta): write(["type": "delta", "text": delta])
         case .reasoning(let delta): write(["type": "reasoning", "text": delta])
         case .citation(let c): write(["type": "citation", "numbers": c.numbers])

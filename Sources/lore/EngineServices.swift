@@ -148,8 +148,10 @@ final class EngineServices: LoreServices {
                         if case .extractive(let reason) = mode {
                             continuation.yield(.delta("*Extractive answer (\(reason)):*\n\n"))
                         }
+                    case .conversation(let id):
+                        continuation.yield(.conversation(String(id)))
                     case .notice(let message):
-                        continuation.yield(.error(message))
+                        continuation.yield(.notice(message))
                     case .text(let delta):
                         continuation.yield(.delta(delta))
                     case .reasoning(let delta):

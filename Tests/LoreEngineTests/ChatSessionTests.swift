@@ -70,6 +70,7 @@ struct Collected {
     var notices: [String] = []
     var mode: AnswerMode?
     var outcome: TurnOutcome?
+    var conversation: Int64?
 }
 
 func collect(_ stream: AsyncThrowingStream<AnswerEvent, any Error>) async throws -> Collected {
@@ -81,6 +82,7 @@ func collect(_ stream: AsyncThrowingStream<AnswerEvent, any Error>) async throws
         case .notice(let n): c.notices.append(n)
         case .text(let t): c.text += t
         case .citation(let citation): c.citations.append(citation)
+        case .conversation(let id): c.conversation = id
         case .reasoning, .usage: break
         case .finished(let outcome): c.outcome = outcome
         }
@@ -105,6 +107,7 @@ func collect(_ stream: AsyncThrowingStream<AnswerEvent, any Error>) async throws
         #expect(c.sources.first?.passage.headingPath.last == "Recovering Disk Space")
         let outcome = try #require(c.outcome)
         #expect(outcome.state == .complete)
+        #expect(c.conversation == outcome.conversationID, "the conversation is announced before the answer")
         #expect(outcome.cited == [1, 2])
         #expect(outcome.unknownCitations == [9])
         #expect(outcome.usage?.completionTokens == 12)

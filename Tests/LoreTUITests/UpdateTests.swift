@@ -445,3 +445,34 @@ struct UpdateConversationTests {
         #expect(modelStatusText(m).0.hasSuffix("streaming 21 tok/s"))
     }
 }
+
+@Suite("notices and conversations during an answer") struct AnswerNoticeTests {
+    @Test func aNoticeIsShownAndTheAnswerGoesOn() {
+        var m = AppModel(rows: 24, cols: 120, kbName: "docs")
+        Fixtures.type(&m, "why?")
+        _ = update(&m, .key(.enter))
+        let id = m.activeAnswer!
+        _ = update(&m, .answer(request: id, .notice("embedding server unavailable; ranked by keywords only")))
+        #expect(m.activeAnswer == id)
+        _ = update(&m, .answer(request: id, .delta("Because [1].")))
+        #expect(m.latestExchange?.answer == "Because [1].")
+        #expect(m.items.contains { if case .notice(let n) = $0 { return n.text.contains("keywords only") }; return false })
+    }
+
+    @Test func aStoppedFirstAnswerStillContinuesItsConversation() {
+        var m = AppModel(rows: 24, cols: 120, kbName: "docs")
+        Fixtures.type(&m, "first question")
+        _ = update(&m, .key(.enter))
+        let id = m.activeAnswer!
+        _ = update(&m, .answer(request: id, .conversation("7")))
+        _ = update(&m, .answer(request: id, .delta("partial")))
+        _ = update(&m, .key(.escape))
+        Fixtures.type(&m, "and then?")
+        let effects = update(&m, .key(.enter))
+        guard case .ask(_, _, _, _, let conversation)? = effects.first(where: { if case .ask = $0 { return true }; return false }) else {
+            Issue.record("expected an ask, got \(effects)")
+            return
+        }
+        #expect(conversation == "7")
+    }
+}
