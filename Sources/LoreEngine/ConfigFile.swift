@@ -315,17 +315,30 @@ public struct ConfigFile: Sendable {
         text += block
     }
 
-    /// Removes the `[kb.NAME]` table and the comment lines directly above it.
+    /// Removes the `[kb.NAME]` table with its sub-tables (`[kb.NAME.embedding]`) and the blank lines
+    /// before each, and `default_kb` when it named this knowledge base.
     public mutating func removeKnowledgeBase(_ name: String) {
         var lines = text.components(separatedBy: "\n")
-        guard let start = lines.firstIndex(where: { Self.isHeader($0, "kb.\(name)") }) else { return }
-        var end = start + 1
-        while end < lines.count && !lines[end].trimmingCharacters(in: .whitespaces).hasPrefix("[") { end += 1 }
-        var from = start
-        while from > 0 && lines[from - 1].trimmingCharacters(in: .whitespaces).isEmpty { from -= 1 }
-        lines.removeSubrange(from..<end)
+        while let start = lines.firstIndex(where: { Self.isHeader($0, "kb.\(name)") || Self.isHeader($0, "kb.\(name).", prefixOnly: true) }) {
+            var end = start + 1
+            while end < lines.count && !lines[end].trimmingCharacters(in: .whitespaces).hasPrefix("[") { end += 1 }
+            var from = start
+            while from > 0 && lines[from - 1].trimmingCharacters(in: .whitespaces).isEmpty { from -= 1 }
+            lines.removeSubrange(from..<end)
+        }
+        let firstTable = lines.firstIndex { $0.trimmingCharacters(in: .whitespaces).hasPrefix("[") } ?? lines.count
+        if let line = lines[..<firstTable].firstIndex(where: { Self.assignsDefault($0, to: name) }) {
+            lines.remove(at: line)
+        }
         text = lines.joined(separator: "\n")
         if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
+    }
+
+    static func assignsDefault(_ line: String, to name: String) -> Bool {
+        let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2, parts[0] == "default_kb" else { return false }
+        let value = parts[1].split(separator: "#", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        return value == tomlString(name) || value == "'\(name)'"
     }
 
     /// Sets `default_kb` among the top-level keys, before the first table.
@@ -358,8 +371,10 @@ public struct ConfigFile: Sendable {
         }
     }
 
-    static func isHeader(_ line: String, _ name: String) -> Bool {
+    /// Whether `line` opens the table `[name]`, or with `prefixOnly` any table whose name starts with `name`.
+    static func isHeader(_ line: String, _ name: String, prefixOnly: Bool = false) -> Bool {
         let trimmed = line.trimmingCharacters(in: .whitespaces)
+        if prefixOnly { return trimmed.hasPrefix("[\(name)") }
         return trimmed == "[\(name)]" || trimmed.hasPrefix("[\(name)]")
     }
 

@@ -253,7 +253,7 @@ public enum Effect: Sendable, Equatable {
     case refreshModel
     case selectModel(String)
     case loadConversations(kb: String)
-    case loadConversation(id: String)
+    case loadConversation(id: String, kb: String)
     case applyTheme(String)
     case export(markdown: String)
     case openInEditor(path: String, line: Int)

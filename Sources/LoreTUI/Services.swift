@@ -20,7 +20,8 @@ public protocol LoreServices: Sendable {
     func modelStatus() async -> ModelStatus
     func selectModel(_ name: String) async throws -> ModelStatus
     func conversations(kb: String) async throws -> [ConversationListing]
-    func loadConversation(id: String) async throws -> Transcript
+    /// Conversation ids are numbered per knowledge base, so the knowledge base is part of the address.
+    func loadConversation(id: String, kb: String) async throws -> Transcript
 }
 
 public struct KnowledgeBaseSummary: Sendable, Equatable {

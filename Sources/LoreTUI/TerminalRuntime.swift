@@ -427,8 +427,8 @@ public final class TerminalRuntime {
             run { .modelStatus(try await services.selectModel(name)) }
         case .loadConversations(let kb):
             run { .conversationsLoaded(try await services.conversations(kb: kb)) }
-        case .loadConversation(let id):
-            run { .conversationLoaded(try await services.loadConversation(id: id)) }
+        case .loadConversation(let id, let kb):
+            run { .conversationLoaded(try await services.loadConversation(id: id, kb: kb)) }
         case .applyTheme(let name):
             do {
                 theme = try ThemeLoader.load(name, environment: environment)

@@ -589,7 +589,8 @@ func handleOverlayKey(_ model: inout AppModel, _ overlay: Overlay, _ key: KeyEve
         case .enter:
             model.overlay = nil
             if picker.selection < picker.conversations.count {
-                return [.loadConversation(id: picker.conversations[picker.selection].id)]
+                let chosen = picker.conversations[picker.selection]
+                return [.loadConversation(id: chosen.id, kb: chosen.kb)]
             }
         default: break
         }

@@ -218,18 +218,15 @@ final class EngineServices: LoreServices {
         }
     }
 
-    func loadConversation(id: String) async throws -> Transcript {
+    func loadConversation(id: String, kb name: String) async throws -> Transcript {
         guard let number = Int64(id) else { throw LibraryError("\(id) is not a conversation id") }
-        // Conversations live in their knowledge base's file; the open ones are searched, each file once.
-        var seen = Set<String>()
-        for kb in state.withLock({ Array($0.open.values) }) where seen.insert(kb.store.path).inserted {
-            if let (_, turns) = try kb.store.conversation(id: number) {
-                return Transcript(id: id, kb: kb.name, turns: turns.map {
-                    TranscriptTurn(question: $0.question, answer: $0.answer, passages: $0.sources.map(\.passage),
-                                   model: $0.model)
-                })
-            }
+        let kb = try knowledgeBase(name)
+        guard let (_, turns) = try kb.store.conversation(id: number) else {
+            throw LibraryError("no conversation \(id) in \(kb.name)")
         }
-        throw LibraryError("no conversation \(id)")
+        return Transcript(id: id, kb: kb.name, turns: turns.map {
+            TranscriptTurn(question: $0.question, answer: $0.answer, passages: $0.sources.map(\.passage), model: $0.model)
+        })
     }
+
 }

@@ -254,3 +254,37 @@ func collect(_ stream: AsyncThrowingStream<AnswerEvent, any Error>) async throws
         #expect(!body.contains("<<end source 1 id=guess>>"))
     }
 }
+
+@Suite("config edits") struct ConfigEditTests {
+    @Test func removingAKnowledgeBaseTakesItsSubTablesAndTheDefaultWithIt() throws {
+        var file = ConfigFile(path: "/tmp/unused.toml", text: """
+            default_kb = "notes" # the usual one
+
+            [model]
+            provider = "none"
+
+            [kb.notes]
+            paths = ["/tmp"]
+
+            [kb.notes.embedding]
+            model = "all-MiniLM-L6-v2"
+
+            [kb.other]
+            paths = ["/srv"]
+            """)
+        file.removeKnowledgeBase("notes")
+        let config = try file.parse()
+        #expect(config.knowledgeBases.keys.sorted() == ["other"])
+        #expect(config.defaultKnowledgeBase == nil)
+        #expect(config.model?.provider == ModelProvider.none)
+        #expect(!file.text.contains("notes"))
+    }
+
+    @Test func removingAnotherKnowledgeBaseKeepsTheDefault() throws {
+        var file = ConfigFile(path: "/tmp/unused.toml", text: "default_kb = \"notes\"\n\n[kb.notes]\npaths = [\"/a\"]\n\n[kb.notesy]\npaths = [\"/b\"]\n")
+        file.removeKnowledgeBase("notesy")
+        let config = try file.parse()
+        #expect(config.defaultKnowledgeBase == "notes")
+        #expect(config.knowledgeBases.keys.sorted() == ["notes"])
+    }
+}

@@ -346,7 +346,7 @@ struct UpdateConversationTests {
         ]
         _ = update(&m, .conversationsLoaded(listing))
         _ = update(&m, .key(KeyEvent(.down)))
-        #expect(update(&m, .key(.enter)) == [.loadConversation(id: "9")])
+        #expect(update(&m, .key(.enter)) == [.loadConversation(id: "9", kb: "docs")])
         #expect(m.overlay == nil)
         let turn = TranscriptTurn(question: "where is the config?", answer: "In config.toml [1].",
                                   passages: [Fixtures.passages[1]], model: "llama3")
