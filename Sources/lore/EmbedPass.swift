@@ -5,10 +5,8 @@ import LoreLLM
 
 /// The embedding pass `lore index` runs after the text index when `[embedding]` is configured.
 enum EmbedPass {
-    static func run(library: Library, nameOrPath: String?, quiet: Bool, verbose: Bool) async throws {
-        let kb: KnowledgeBase
-        do { kb = try library.open(nameOrPath) } catch let error as LibraryError { throw CLIError(error.message) }
-        guard let settings = library.config.retrieval(forKnowledgeBase: kb.name).embedding else { return }
+    static func run(_ kb: KnowledgeBase, config: LoreConfig, quiet: Bool, verbose: Bool) async throws {
+        guard let settings = config.retrieval(forKnowledgeBase: kb.name).embedding else { return }
         let indexer = EmbeddingIndexer(store: kb.store, settings: settings)
         var lastDraw = Date.distantPast
         let summary: EmbeddingSummary

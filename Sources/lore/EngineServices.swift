@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import LoreCore
 import LoreEngine
@@ -18,6 +19,10 @@ final class EngineServices: LoreServices {
     }
 
     private let state: Mutex<State>
+    /// One index run at a time per knowledge-base file: a second request (switching away and back, a
+    /// re-index from the picker) waits for the first and then finds little or nothing left to do,
+    /// instead of re-chunking the same files beside it.
+    private let indexRuns = Mutex<[String: DispatchSemaphore]>([:])
 
     init(library: Library, model: ModelChoice, opened: KnowledgeBase) {
         state = Mutex(State(library: library, model: model, open: [opened.name: opened]))
@@ -71,8 +76,15 @@ final class EngineServices: LoreServices {
         let (stream, continuation) = AsyncStream<IndexProgressEvent>.makeStream()
         let indexer: Indexer
         let embedder: EmbeddingIndexer?
+        let turn: DispatchSemaphore
         do {
             let kb = try knowledgeBase(name)
+            turn = indexRuns.withLock { runs in
+                if let existing = runs[kb.store.path] { return existing }
+                let created = DispatchSemaphore(value: 1)
+                runs[kb.store.path] = created
+                return created
+            }
             let config = state.withLock { $0.library.config }
             indexer = kb.indexer(config: config)
             embedder = config.retrieval(forKnowledgeBase: kb.name).embedding
@@ -85,6 +97,7 @@ final class EngineServices: LoreServices {
         // Indexing is blocking work (file reads, parsing, SQLite); it gets a thread of its own so that the
         // UI's tasks never wait behind it. The embedding pass that follows is network-bound and async.
         let thread = Thread {
+            turn.wait()
             let totals: IndexTotals
             do {
                 let summary = try indexer.run { event in
@@ -102,11 +115,13 @@ final class EngineServices: LoreServices {
             } catch {
                 continuation.yield(.failed(String(describing: error)))
                 continuation.finish()
+                turn.signal()
                 return
             }
             guard let embedder else {
                 continuation.yield(.finished(totals))
                 continuation.finish()
+                turn.signal()
                 return
             }
             Task {
@@ -122,6 +137,7 @@ final class EngineServices: LoreServices {
                     continuation.yield(.failed("embedding stopped: \(error); answers use keyword ranking until `lore index` completes it"))
                 }
                 continuation.finish()
+                turn.signal()
             }
         }
         thread.name = "lore-index"

@@ -138,16 +138,13 @@ extension GlobalOptions {
     /// Opens the knowledge base a question goes to. A folder given with `--kb PATH` is brought up to date
     /// first — there is no `kb add` to have indexed it, and re-checking an indexed folder costs milliseconds.
     func openForQuestions(_ library: Library) throws -> KnowledgeBase {
-        let kb: KnowledgeBase
-        do { kb = try library.open(self.kb) } catch let error as LibraryError { throw CLIError(error.message) }
-        if kb.isAdHoc {
-            try IndexCommand.index(library: library, nameOrPath: self.kb, quiet: true, verbose: false)
-        }
+        let kb = try openKB(library)
+        if kb.isAdHoc { try IndexCommand.index(kb, config: library.config, quiet: true, verbose: false) }
         return kb
     }
 
-    func openKB() throws -> KnowledgeBase {
-        let library = try library()
+    func openKB(_ library: Library? = nil) throws -> KnowledgeBase {
+        let library = try library ?? self.library()
         do { return try library.open(kb) } catch let error as LibraryError { throw CLIError(error.message) }
     }
 }

@@ -23,16 +23,15 @@ struct IndexCommand: AsyncParsableCommand {
 
     func run() async throws {
         let library = try global.library()
-        try Self.index(library: library, nameOrPath: global.kb, quiet: quiet, verbose: verbose, check: check)
-        try await EmbedPass.run(library: library, nameOrPath: global.kb, quiet: quiet, verbose: verbose)
+        let kb = try global.openKB(library)
+        try Self.index(kb, config: library.config, quiet: quiet, verbose: verbose, check: check)
+        try await EmbedPass.run(kb, config: library.config, quiet: quiet, verbose: verbose)
     }
 
-    static func index(library: Library, nameOrPath: String?, quiet: Bool, verbose: Bool, check: Bool = false) throws {
-        let kb: KnowledgeBase
-        do { kb = try library.open(nameOrPath) } catch let error as LibraryError { throw CLIError(error.message) }
+    static func index(_ kb: KnowledgeBase, config: LoreConfig, quiet: Bool, verbose: Bool, check: Bool = false) throws {
         let started = Date()
         var lastDraw = Date.distantPast
-        let summary = try kb.indexer(config: library.config).run { event in
+        let summary = try kb.indexer(config: config).run { event in
             switch event {
             case .skipped(let path, let reason):
                 if verbose {

@@ -37,8 +37,10 @@ struct KBCommand: AsyncParsableCommand {
             }
             print("added knowledge base \"\(name)\"\(library.config.defaultKnowledgeBase == name ? " (default)" : "")")
             if !noIndex {
-                try IndexCommand.index(library: library, nameOrPath: name, quiet: false, verbose: false)
-                try await EmbedPass.run(library: library, nameOrPath: name, quiet: false, verbose: false)
+                let kb: KnowledgeBase
+                do { kb = try library.open(name) } catch let error as LibraryError { throw CLIError(error.message) }
+                try IndexCommand.index(kb, config: library.config, quiet: false, verbose: false)
+                try await EmbedPass.run(kb, config: library.config, quiet: false, verbose: false)
             }
         }
     }
