@@ -233,14 +233,14 @@ public struct ChatSession: Sendable {
     }
 
     private func save(_ turn: TurnProgress, conversationID: Int64) throws -> TurnOutcome {
-        let total = Self.milliseconds(since: turn.started)
+        let total = milliseconds(since: turn.started)
         let check = CitationCheck(citations: turn.citations, sourceNumbers: Set(turn.sources.map(\.number)))
         let record = TurnRecord(
             question: turn.question, answer: turn.answer, reasoning: turn.reasoning, model: turn.mode.label,
             mode: { if case .generative = turn.mode { return "generative" } else { return "extractive" } }(),
             state: turn.state.rawValue, error: turn.error, askedAt: turn.askedAt,
             retrievalMilliseconds: turn.retrievalMilliseconds,
-            firstTokenMilliseconds: turn.firstToken.map { Self.milliseconds(turn.started, $0) },
+            firstTokenMilliseconds: turn.firstToken.map { milliseconds(from: turn.started, to: $0) },
             totalMilliseconds: total, promptTokens: turn.usage?.promptTokens,
             completionTokens: turn.usage?.completionTokens,
             sources: turn.sources.map { SavedSource(number: $0.number, passage: $0.passage, cited: check.cited.contains($0.number)) })
@@ -250,11 +250,6 @@ public struct ChatSession: Sendable {
                            retrievalMilliseconds: turn.retrievalMilliseconds,
                            firstTokenMilliseconds: record.firstTokenMilliseconds, totalMilliseconds: total,
                            error: turn.error)
-    }
-
-    static func milliseconds(since start: DispatchTime) -> Double { milliseconds(start, DispatchTime.now()) }
-    static func milliseconds(_ a: DispatchTime, _ b: DispatchTime) -> Double {
-        Double(b.uptimeNanoseconds &- a.uptimeNanoseconds) / 1e6
     }
 }
 

@@ -66,7 +66,7 @@ public struct Retriever: Sendable {
             hits = try store.search(expression: expression, terms: FTSQuery.terms(query), limit: limit ?? settings.topK,
                                     perDocument: settings.perDocument)
         }
-        var retrieval = Retrieval(query: query, expression: expression, hits: hits, milliseconds: Self.since(started))
+        var retrieval = Retrieval(query: query, expression: expression, hits: hits, milliseconds: milliseconds(since: started))
         retrieval.explanations = hits.map { RankExplanation(bm25Rank: $0.rank) }
         return retrieval
     }
@@ -90,7 +90,7 @@ public struct Retriever: Sendable {
             result.fallbackReason = "embedding server unavailable (\(error)); ranked by keywords only"
             return result
         }
-        let embeddingMilliseconds = Self.since(started)
+        let embeddingMilliseconds = milliseconds(since: started)
         var result = try rank(query, vector: queryVector, mode: mode, embedding: embedding, limit: limit ?? settings.topK)
         result.embeddingMilliseconds = embeddingMilliseconds
         if mode == .rerank, let rerank = settings.rerank {
@@ -98,7 +98,7 @@ public struct Retriever: Sendable {
         } else if mode == .rerank {
             result.fallbackReason = "no [retrieval.rerank] is configured; hybrid ranking without reranking"
         }
-        result.milliseconds = Self.since(started)
+        result.milliseconds = milliseconds(since: started)
         return result
     }
 
@@ -144,7 +144,7 @@ public struct Retriever: Sendable {
         let chosen = diversify(present, limit: wanted, perGroup: settings.perDocument) { documents[$0.id] ?? 0 }
         let hits = try store.hits(forPassages: chosen.map(\.id), scores: chosen.map(\.score), terms: FTSQuery.terms(query))
         let byID = Dictionary(chosen.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        var result = Retrieval(query: query, expression: expression, hits: hits, milliseconds: Self.since(started))
+        var result = Retrieval(query: query, expression: expression, hits: hits, milliseconds: milliseconds(since: started))
         result.mode = mode
         result.explanations = hits.map { hit in
             let f = byID[hit.passage.id]
@@ -185,11 +185,8 @@ public struct Retriever: Sendable {
             result.mode = .hybrid
             result.fallbackReason = "reranker unavailable (\(error)); hybrid order kept"
         }
-        result.rerankMilliseconds = Self.since(started)
+        result.rerankMilliseconds = milliseconds(since: started)
         return result
     }
 
-    static func since(_ started: DispatchTime) -> Double {
-        Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
-    }
 }

@@ -77,13 +77,17 @@ struct AskCommand: AsyncParsableCommand {
 
 /// Writes answer events to standard output as text or JSON lines.
 enum AnswerPrinter {
-    case text(roots: [String], reasoning: Bool)
+    case text(TextAnswer)
     case json
+
+    static func text(roots: [String], reasoning: Bool) -> AnswerPrinter {
+        .text(TextAnswer(roots: roots, reasoning: reasoning))
+    }
 
     func print(_ event: AnswerEvent) {
         switch self {
         case .json: JSONLines.write(event)
-        case .text(let roots, let showReasoning): TextAnswer.write(event, roots: roots, reasoning: showReasoning)
+        case .text(let answer): answer.write(event)
         }
     }
 
@@ -95,11 +99,20 @@ enum AnswerPrinter {
     }
 }
 
-enum TextAnswer {
-    nonisolated(unsafe) static var sources: [NumberedSource] = []
-    nonisolated(unsafe) static var endsWithNewline = true
+/// One answer printed as text: the sources it remembers for the list at the end, and whether the last
+/// delta ended its line. Events arrive one at a time from the task that consumes the answer.
+final class TextAnswer: @unchecked Sendable {
+    let roots: [String]
+    let reasoning: Bool
+    private var sources: [NumberedSource] = []
+    private var endsWithNewline = true
 
-    static func write(_ event: AnswerEvent, roots: [String], reasoning: Bool) {
+    init(roots: [String], reasoning: Bool) {
+        self.roots = roots
+        self.reasoning = reasoning
+    }
+
+    func write(_ event: AnswerEvent) {
         switch event {
         case .retrieved(let numbered, _, _):
             sources = numbered
@@ -146,7 +159,7 @@ enum TextAnswer {
         }
     }
 
-    static func out(_ text: String) {
+    private func out(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 }
