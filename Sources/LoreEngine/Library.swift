@@ -150,6 +150,7 @@ public struct Library: Sendable {
         var file = configFile
         file.removeKnowledgeBase(name)
         try commit(file)
+        VectorIndex.forget(storePath: storePath(for: name))
         for suffix in ["", "-wal", "-shm"] {
             try? FileManager.default.removeItem(atPath: storePath(for: name) + suffix)
         }

@@ -12,7 +12,7 @@ public final class VectorIndex: @unchecked Sendable {
     public let dimensions: Int
     public let halfPrecision: Bool
     /// Seconds between checks of the store for new vectors; searches in between use what is loaded.
-    public var refreshInterval: Double = 2
+    public let refreshInterval: Double = 2
 
     private let lock = NSLock()
     private var single: [Float] = []
@@ -43,6 +43,12 @@ public final class VectorIndex: @unchecked Sendable {
     }
     nonisolated(unsafe) private static var registry: [String: VectorIndex] = [:]
     private static let registryLock = NSLock()
+
+    /// Drops the shared indexes of a store file that was deleted, so that a knowledge base added again
+    /// under the same name starts from its new file instead of the old one's matrix and connection.
+    public static func forget(storePath: String) {
+        registryLock.withLock { registry = registry.filter { !$0.key.hasPrefix(storePath + "\u{0}") } }
+    }
 
     public var count: Int { lock.withLock { chunkIDs.count } }
 
