@@ -67,9 +67,30 @@ public struct TopKHeap: Sendable {
 /// Top-k by dot product over a row-major matrix of `dimensions`-wide rows. With unit-length rows and
 /// query this is cosine similarity. The inner loop works on 16 lanes at once so the compiler emits
 /// vector instructions; the scan is then limited by memory bandwidth rather than arithmetic.
+/// What a vector matrix can hold: full or half precision, each with its own dot product against a
+/// Float query.
+public protocol VectorElement: Sendable {
+    static func dot(_ query: UnsafePointer<Float>, _ row: UnsafePointer<Self>, _ count: Int) -> Float
+}
+
+extension Float: VectorElement {
+    @inline(__always)
+    public static func dot(_ query: UnsafePointer<Float>, _ row: UnsafePointer<Float>, _ count: Int) -> Float {
+        VectorSearch.dot(query, row, count)
+    }
+}
+
+extension Float16: VectorElement {
+    @inline(__always)
+    public static func dot(_ query: UnsafePointer<Float>, _ row: UnsafePointer<Float16>, _ count: Int) -> Float {
+        VectorSearch.dot(query, row, count)
+    }
+}
+
 public enum VectorSearch {
-    public static func topK(query: [Float], matrix: UnsafeBufferPointer<Float>, dimensions: Int, k: Int,
-                            rows: Range<Int>? = nil) -> [VectorMatch] {
+    /// Half precision reads half the bytes, each widened to Float as it is used.
+    public static func topK<Element: VectorElement>(query: [Float], matrix: UnsafeBufferPointer<Element>,
+                                                    dimensions: Int, k: Int, rows: Range<Int>? = nil) -> [VectorMatch] {
         precondition(query.count == dimensions, "query has \(query.count) dimensions, the matrix \(dimensions)")
         let count = dimensions == 0 ? 0 : matrix.count / dimensions
         let range = rows ?? 0..<count
@@ -78,7 +99,7 @@ public enum VectorSearch {
         query.withUnsafeBufferPointer { q in
             let q = q.baseAddress!
             for row in range {
-                let score = dot(q, base + row * dimensions, dimensions)
+                let score = Element.dot(q, base + row * dimensions, dimensions)
                 if score > heap.threshold || heap.count < k { heap.insert(VectorMatch(row: row, score: score)) }
             }
         }
@@ -87,46 +108,8 @@ public enum VectorSearch {
 
     /// The same search split over `parts` threads, each scanning a contiguous band of rows; the bands'
     /// winners are merged. Worth it from a few tens of thousands of rows on.
-    public static func parallelTopK(query: [Float], matrix: UnsafeBufferPointer<Float>, dimensions: Int, k: Int,
-                                    parts: Int) -> [VectorMatch] {
-        let count = dimensions == 0 ? 0 : matrix.count / dimensions
-        let parts = max(1, min(parts, count / 4096))
-        if parts == 1 { return topK(query: query, matrix: matrix, dimensions: dimensions, k: k) }
-        let band = (count + parts - 1) / parts
-        let results = UnsafeMutableBufferPointer<[VectorMatch]>.allocate(capacity: parts)
-        results.initialize(repeating: [])
-        defer { results.deallocate() }
-        nonisolated(unsafe) let matrix = matrix
-        nonisolated(unsafe) let out = results
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            let range = (part * band)..<min(count, (part + 1) * band)
-            out[part] = topK(query: query, matrix: matrix, dimensions: dimensions, k: k, rows: range)
-        }
-        var heap = TopKHeap(capacity: k)
-        for list in results { for match in list { heap.insert(match) } }
-        return heap.sorted()
-    }
-
-    /// Top-k over a half-precision matrix: half the bytes to read, each widened to Float as it is used.
-    public static func topK(query: [Float], matrix: UnsafeBufferPointer<Float16>, dimensions: Int, k: Int,
-                            rows: Range<Int>? = nil) -> [VectorMatch] {
-        precondition(query.count == dimensions, "query has \(query.count) dimensions, the matrix \(dimensions)")
-        let count = dimensions == 0 ? 0 : matrix.count / dimensions
-        let range = rows ?? 0..<count
-        var heap = TopKHeap(capacity: k)
-        guard let base = matrix.baseAddress, !range.isEmpty, k > 0 else { return [] }
-        query.withUnsafeBufferPointer { q in
-            let q = q.baseAddress!
-            for row in range {
-                let score = dot(q, base + row * dimensions, dimensions)
-                if score > heap.threshold || heap.count < k { heap.insert(VectorMatch(row: row, score: score)) }
-            }
-        }
-        return heap.sorted()
-    }
-
-    public static func parallelTopK(query: [Float], matrix: UnsafeBufferPointer<Float16>, dimensions: Int, k: Int,
-                                    parts: Int) -> [VectorMatch] {
+    public static func parallelTopK<Element: VectorElement>(query: [Float], matrix: UnsafeBufferPointer<Element>,
+                                                            dimensions: Int, k: Int, parts: Int) -> [VectorMatch] {
         let count = dimensions == 0 ? 0 : matrix.count / dimensions
         let parts = max(1, min(parts, count / 4096))
         if parts == 1 { return topK(query: query, matrix: matrix, dimensions: dimensions, k: k) }
