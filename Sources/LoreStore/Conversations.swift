@@ -2,24 +2,37 @@ import Foundation
 import GRDB
 import LoreCore
 
-/// A question and its answer as saved, with the sources exactly as they were shown.
+/// A question and its answer as saved, with the sources exactly as they were shown: the record that was
+/// written, and where it lives. Its fields read as the record's (`turn.answer`), and it encodes flat.
+@dynamicMemberLookup
 public struct SavedTurn: Sendable, Equatable, Codable {
     public var id: Int64
     public var conversationID: Int64
-    public var question: String
-    public var answer: String
-    public var reasoning: String
-    public var model: String
-    public var mode: String
-    public var state: String
-    public var error: String?
-    public var askedAt: Date
-    public var retrievalMilliseconds: Double?
-    public var firstTokenMilliseconds: Double?
-    public var totalMilliseconds: Double?
-    public var promptTokens: Int?
-    public var completionTokens: Int?
-    public var sources: [SavedSource]
+    public var record: TurnRecord
+
+    public init(id: Int64, conversationID: Int64, record: TurnRecord) {
+        self.id = id
+        self.conversationID = conversationID
+        self.record = record
+    }
+
+    public subscript<Value>(dynamicMember field: KeyPath<TurnRecord, Value>) -> Value { record[keyPath: field] }
+
+    enum Place: String, CodingKey { case id, conversationID }
+
+    public init(from decoder: any Decoder) throws {
+        let place = try decoder.container(keyedBy: Place.self)
+        id = try place.decode(Int64.self, forKey: .id)
+        conversationID = try place.decode(Int64.self, forKey: .conversationID)
+        record = try TurnRecord(from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var place = encoder.container(keyedBy: Place.self)
+        try place.encode(id, forKey: .id)
+        try place.encode(conversationID, forKey: .conversationID)
+        try record.encode(to: encoder)
+    }
 }
 
 public struct SavedSource: Sendable, Equatable, Codable {
@@ -43,7 +56,7 @@ public struct ConversationSummary: Sendable, Equatable, Codable {
 }
 
 /// What a finished turn carries into the store.
-public struct TurnRecord: Sendable {
+public struct TurnRecord: Sendable, Equatable, Codable {
     public var question: String
     public var answer: String
     public var reasoning: String
@@ -157,11 +170,12 @@ extension KnowledgeBaseStore {
                                           lineStart: s[5], lineEnd: s[6], text: s[7], score: s[8])
                     return SavedSource(number: s[0], passage: passage, cited: s[9])
                 }
-                turns.append(SavedTurn(id: turnID, conversationID: id, question: row[1], answer: row[2], reasoning: row[3],
-                                       model: row[4], mode: row[5], state: row[6], error: row[7],
-                                       askedAt: Date(timeIntervalSince1970: row[8]), retrievalMilliseconds: row[9],
-                                       firstTokenMilliseconds: row[10], totalMilliseconds: row[11],
-                                       promptTokens: row[12], completionTokens: row[13], sources: sources))
+                let record = TurnRecord(question: row[1], answer: row[2], reasoning: row[3], model: row[4], mode: row[5],
+                                        state: row[6], error: row[7], askedAt: Date(timeIntervalSince1970: row[8]),
+                                        retrievalMilliseconds: row[9], firstTokenMilliseconds: row[10],
+                                        totalMilliseconds: row[11], promptTokens: row[12], completionTokens: row[13],
+                                        sources: sources)
+                turns.append(SavedTurn(id: turnID, conversationID: id, record: record))
             }
             let summary = ConversationSummary(id: head[0], title: head[1], createdAt: Date(timeIntervalSince1970: head[2]),
                                               updatedAt: Date(timeIntervalSince1970: head[3]), turns: turns.count)

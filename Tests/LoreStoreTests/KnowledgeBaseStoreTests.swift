@@ -170,5 +170,12 @@ private func chunk(_ text: String, headings: [String] = [], lines: ClosedRange<I
         #expect(turns[0].sources[0].passage.headingPath == ["H"])
         #expect(turns[0].sources[0].cited)
         #expect(try t.store.conversations().map(\.id) == [conversation])
+
+        // A saved turn encodes flat (id and conversationID beside the record's fields) and decodes back.
+        let encoded = try JSONEncoder().encode(turns[0])
+        let object = try #require(try JSONSerialization.jsonObject(with: encoded) as? [String: Any])
+        #expect(object["answer"] as? String == "It is original [1].")
+        #expect(object["conversationID"] as? Int64 == conversation)
+        #expect(try JSONDecoder().decode(SavedTurn.self, from: encoded) == turns[0])
     }
 }
