@@ -25,16 +25,29 @@ public struct Passage: Sendable, Equatable, Codable, Identifiable {
 
     public var headingLabel: String { headingPath.joined(separator: " › ") }
 
-    /// Title and heading path as one breadcrumb, without repeating a first heading that is the title.
-    public var breadcrumb: String {
-        var headings = headingPath[...]
-        if let first = headings.first, first == title { headings = headings.dropFirst() }
-        return ([title] + headings).joined(separator: " › ")
+    /// The heading path below the title: a first heading that only repeats the title is left out, since
+    /// every view shows the title beside it.
+    public var headingsBelowTitle: [String] {
+        headingPath.first == title ? Array(headingPath.dropFirst()) : headingPath
     }
 
+    /// Title and heading path as one breadcrumb, without repeating a first heading that is the title.
+    public var breadcrumb: String { ([title] + headingsBelowTitle).joined(separator: " › ") }
+
     /// "path/to/file.md:12-30", the location a person can open.
-    public var location: String {
-        lineStart == lineEnd ? "\(documentPath):\(lineStart)" : "\(documentPath):\(lineStart)-\(lineEnd)"
+    public var location: String { location(path: documentPath) }
+
+    /// The passage's lines after `path`, the way a person names a spot in a file: "guide/install.md:12-30".
+    public func location(path: String) -> String {
+        lineStart == lineEnd ? "\(path):\(lineStart)" : "\(path):\(lineStart)-\(lineEnd)"
+    }
+
+    /// The document's path below whichever of `roots` holds it, or nil when none does.
+    public func pathRelative(to roots: [String]) -> String? {
+        for root in roots where documentPath.hasPrefix(root + "/") {
+            return String(documentPath.dropFirst(root.count + 1))
+        }
+        return nil
     }
 }
 

@@ -261,13 +261,12 @@ func drawSources(_ buffer: inout ScreenBuffer, _ model: AppModel, _ rect: Rect) 
                            style: TextStyle(isCited ? .citation : .muted, on: bg, isCited ? [.bold] : dim))
         c = buffer.put(TextWrap.truncate(p.title.isEmpty ? p.documentPath : p.title, to: rect.col + 1 + inner - c),
                        row: row, col: c, style: TextStyle(.foreground, on: bg, dim.union(isCited ? [.bold] : [])))
-        var headings = p.headingPath[...]
-        if headings.first == p.title { headings = headings.dropFirst() }
+        let headings = p.headingsBelowTitle
         let heading = headings.isEmpty ? "—" : headings.joined(separator: " › ")
         buffer.put(TextWrap.truncate(heading, to: inner - 4), row: row + 1, col: rect.col + 5,
                    style: TextStyle(.muted, on: bg, dim))
         let bar = scoreBar(p.score, min: minScore, max: maxScore)
-        let location = TextWrap.truncate(TerminalText.sanitize(relativeLocation(p, roots: model.kb?.paths ?? []),
+        let location = TextWrap.truncate(TerminalText.sanitize(p.pathRelative(to: model.kb?.paths ?? []).map(p.location(path:)) ?? p.location,
                                                                keepNewlines: false),
                                          to: max(1, inner - 4 - TextWidth.of(bar) - 1))
         buffer.put(location, row: row + 2, col: rect.col + 5, style: TextStyle(.muted, on: bg, dim))
@@ -292,15 +291,6 @@ func drawSources(_ buffer: inout ScreenBuffer, _ model: AppModel, _ rect: Rect) 
             buffer.put(l, row: top + 1 + i, col: rect.col + 1, style: TextStyle(.foreground, on: .panel))
         }
     }
-}
-
-/// "guide/install.md:12-30" for a passage under one of the knowledge base's folders, else the full location.
-func relativeLocation(_ p: Passage, roots: [String]) -> String {
-    for root in roots where p.documentPath.hasPrefix(root + "/") {
-        let relative = p.documentPath.dropFirst(root.count + 1)
-        return p.lineStart == p.lineEnd ? "\(relative):\(p.lineStart)" : "\(relative):\(p.lineStart)-\(p.lineEnd)"
-    }
-    return p.location
 }
 
 /// A five-step bar of a passage's score relative to the others retrieved with it.

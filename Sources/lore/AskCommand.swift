@@ -145,7 +145,7 @@ final class TextAnswer: @unchecked Sendable {
                 for source in sources {
                     let p = source.passage
                     let mark = outcome.cited.contains(source.number) ? "*" : " "
-                    let where_ = SearchCommand.relative(p.documentPath, roots: roots) + ":\(p.lineStart)-\(p.lineEnd)"
+                    let where_ = p.location(path: CLILocation.path(of: p, roots: roots))
                     let line = "\(mark)[\(source.number)] \(p.breadcrumb)"
                     out(TerminalText.sanitize(line, keepNewlines: false) + "\n      "
                         + TerminalText.sanitize(where_, keepNewlines: false) + "\n")

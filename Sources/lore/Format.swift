@@ -87,3 +87,10 @@ enum JSONText {
         Data(escapingC1(String(decoding: data, as: UTF8.self)).utf8)
     }
 }
+
+enum CLILocation {
+    /// A passage's file as the CLI prints it: below its knowledge base's folder, else with `~` for home.
+    static func path(of passage: Passage, roots: [String]) -> String {
+        passage.pathRelative(to: roots) ?? Format.home(passage.documentPath)
+    }
+}

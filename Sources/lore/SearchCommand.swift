@@ -99,11 +99,10 @@ struct SearchCommand: AsyncParsableCommand {
         let roots = kb.definition.paths
         for (i, hit) in retrieval.hits.enumerated() {
             let p = hit.passage
-            let path = Self.relative(p.documentPath, roots: roots)
-            let location = TerminalText.sanitize("\(path):\(p.lineStart)-\(p.lineEnd)", keepNewlines: false)
+            let location = TerminalText.sanitize(p.location(path: CLILocation.path(of: p, roots: roots)),
+                                                 keepNewlines: false)
             print("\(bold)\(i + 1). \(TerminalText.sanitize(p.title, keepNewlines: false))\(reset)  \(dim)\(location)  score \(String(format: "%.2f", p.score))\(reset)")
-            var headings = p.headingPath[...]
-            if headings.first == p.title { headings = headings.dropFirst() }
+            let headings = p.headingsBelowTitle
             if !headings.isEmpty {
                 print("   \(dim)\(TerminalText.sanitize(headings.joined(separator: " › "), keepNewlines: false))\(reset)")
             }
@@ -136,13 +135,6 @@ struct SearchCommand: AsyncParsableCommand {
         if let f = e.fusedScore { parts.append(String(format: "fused %.4f", f)) }
         if let r = e.rerankScore { parts.append(String(format: "rerank %.3f", r)) }
         return parts.joined(separator: " · ")
-    }
-
-    static func relative(_ path: String, roots: [String]) -> String {
-        for root in roots where path.hasPrefix(root + "/") {
-            return String(path.dropFirst(root.count + 1))
-        }
-        return Format.home(path)
     }
 }
 
