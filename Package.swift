@@ -48,6 +48,8 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
 
+        // Shared by the test targets that run the built binary; not part of any product.
+        .target(name: "LoreTestSupport", path: "Tests/LoreTestSupport", swiftSettings: strict),
         .testTarget(name: "LoreCoreTests", dependencies: ["LoreCore"], swiftSettings: strict),
         .testTarget(name: "LoreStoreTests", dependencies: ["LoreStore", "LoreCore"], swiftSettings: strict),
         .testTarget(name: "LoreIngestTests", dependencies: ["LoreIngest", "LoreStore", "LoreCore",
@@ -55,8 +57,8 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "LoreLLMTests", dependencies: ["LoreLLM", "LoreCore"], swiftSettings: strict),
         .testTarget(name: "LoreEngineTests", dependencies: ["LoreEngine", "LoreCore", "LoreLLM", "LoreStore", "LoreIngest"], swiftSettings: strict),
-        .testTarget(name: "LoreTUITests", dependencies: ["LoreTUI", "LoreCore", "LoreLLM"], swiftSettings: strict),
-        .testTarget(name: "LoreCLITests", dependencies: ["LoreCore", "LoreStore", "LoreLLM"], swiftSettings: strict),
+        .testTarget(name: "LoreTUITests", dependencies: ["LoreTUI", "LoreCore", "LoreLLM", "LoreTestSupport"], swiftSettings: strict),
+        .testTarget(name: "LoreCLITests", dependencies: ["LoreCore", "LoreStore", "LoreLLM", "LoreTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

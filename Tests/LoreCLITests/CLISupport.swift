@@ -1,25 +1,7 @@
 import Foundation
 import LoreCore
+import LoreTestSupport
 import Testing
-
-/// The package's root folder, from this file's place in it.
-let packageRoot: String = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-
-/// The built `lore` executable. `swift build --build-tests` (what `make test` runs) builds it beside the
-/// test bundle, whatever the scratch path; `LORE_BINARY` overrides.
-let loreBinary: String? = {
-    var candidates: [String] = []
-    if let explicit = ProcessInfo.processInfo.environment["LORE_BINARY"] { candidates.append(explicit) }
-    if let me = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-        candidates.append((me as NSString).deletingLastPathComponent + "/lore")
-    }
-    if let first = CommandLine.arguments.first {
-        candidates.append(((first as NSString).standardizingPath as NSString).deletingLastPathComponent + "/lore")
-    }
-    candidates.append(packageRoot + "/.build/debug/lore")
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-}()
 
 /// What one run of the binary left behind.
 struct CommandResult {

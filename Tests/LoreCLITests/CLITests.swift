@@ -1,4 +1,5 @@
 import Foundation
+import LoreTestSupport
 import LoreCore
 import Testing
 

@@ -1,28 +1,11 @@
 import Foundation
 import LoreLLM
+import LoreTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The package's root folder, from this file's place in it (for `sample-kb` and the built binary).
-let e2ePackageRoot: String = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-
-/// The built `lore` executable: `LORE_BINARY`, else beside the test bundle (where `swift build
-/// --build-tests` puts it, whatever the scratch path), else `.build/debug/lore`.
-let e2eLoreBinary: String? = {
-    var candidates: [String] = []
-    if let explicit = ProcessInfo.processInfo.environment["LORE_BINARY"] { candidates.append(explicit) }
-    if let me = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-        candidates.append((me as NSString).deletingLastPathComponent + "/lore")
-    }
-    if let first = CommandLine.arguments.first {
-        candidates.append(((first as NSString).standardizingPath as NSString).deletingLastPathComponent + "/lore")
-    }
-    candidates.append(e2ePackageRoot + "/.build/debug/lore")
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-}()
 
 /// One way of answering `POST /v1/chat/completions`: the answer's pieces, each sent as an OpenAI chunk,
 /// with an optional pause before each, and how the stream ends.
@@ -90,7 +73,7 @@ final class LoreSession {
     static let exitMarker = "LORE-EXIT="
 
     init(modelPort: Int?) throws {
-        binary = try #require(e2eLoreBinary, """
+        binary = try #require(loreBinary, """
             the lore executable is not built; run `swift build --build-tests` (or `make test`) before the tests
             """)
         base = NSTemporaryDirectory() + "lore-e2e-" + UUID().uuidString
@@ -115,7 +98,7 @@ final class LoreSession {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: e2ePackageRoot)
+        process.currentDirectoryURL = URL(fileURLWithPath: packageRoot)
         var env = environment
         env["PATH"] = "/usr/bin:/bin"
         process.environment = env
@@ -132,7 +115,7 @@ final class LoreSession {
     @discardableResult
     func launch(arguments: [String] = ["--kb", "./sample-kb"], cols: Int = 120, rows: Int = 40) throws -> TmuxHarness {
         let quoted = ([binary] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        let command = "cd '\(e2ePackageRoot)' && \(quoted.joined(separator: " ")); echo \(Self.exitMarker)$?; exec sleep 600"
+        let command = "cd '\(packageRoot)' && \(quoted.joined(separator: " ")); echo \(Self.exitMarker)$?; exec sleep 600"
         let harness = try TmuxHarness(command: command, cols: cols, rows: rows, environment: environment)
         tmux = harness
         return harness
@@ -184,7 +167,7 @@ extension TmuxHarness {
 
 /// The titles of the sample-kb's Markdown documents, from their first `# ` heading.
 func sampleKBMarkdownTitles() -> [String] {
-    let root = e2ePackageRoot + "/sample-kb"
+    let root = packageRoot + "/sample-kb"
     guard let walk = FileManager.default.enumerator(atPath: root) else { return [] }
     var titles: [String] = []
     for case let relative as String in walk where relative.hasSuffix(".md") {

@@ -1,4 +1,5 @@
 import Foundation
+import LoreTestSupport
 import LoreCore
 import LoreLLM
 import Testing
@@ -117,7 +118,7 @@ struct EndToEndTests {
         defer { server.stop() }
         let lore = try LoreSession(modelPort: server.port)
         defer { lore.close() }
-        #expect(try lore.runCommand(["kb", "add", "primer", e2ePackageRoot + "/sample-kb/primer"]) == 0)
+        #expect(try lore.runCommand(["kb", "add", "primer", packageRoot + "/sample-kb/primer"]) == 0)
 
         let tmux = try lore.launch()
         try tmux.waitForIndexedKB()
