@@ -39,12 +39,15 @@ let package = Package(
                 dependencies: ["LoreCore", "LoreStore", "LoreIngest", "LoreLLM",
                                .product(name: "TOMLKit", package: "TOMLKit")],
                 swiftSettings: strict),
-        .target(name: "LoreTUI", dependencies: ["LoreCore", "LoreEngine", "CNcursesw",
+        .target(name: "LoreTUI", dependencies: ["LoreCore", "CNcursesw",
                                                .product(name: "TOMLKit", package: "TOMLKit")],
                 swiftSettings: strict),
+        // What only `lore bench` and the tests need: the scripted loopback HTTP server, the one builder of
+        // OpenAI-style answer streams, and the stream benchmarks. No other product target links it.
+        .target(name: "LoreBench", dependencies: ["LoreCore", "LoreLLM"], swiftSettings: strict),
         .executableTarget(name: "lore",
                           dependencies: ["LoreCore", "LoreStore", "LoreIngest", "LoreLLM", "LoreEngine",
-                                         "LoreTUI",
+                                         "LoreTUI", "LoreBench",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
 
@@ -55,10 +58,10 @@ let package = Package(
         .testTarget(name: "LoreIngestTests", dependencies: ["LoreIngest", "LoreStore", "LoreCore",
                                                           .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strict),
-        .testTarget(name: "LoreLLMTests", dependencies: ["LoreLLM", "LoreCore"], swiftSettings: strict),
-        .testTarget(name: "LoreEngineTests", dependencies: ["LoreEngine", "LoreCore", "LoreLLM", "LoreStore", "LoreIngest"], swiftSettings: strict),
-        .testTarget(name: "LoreTUITests", dependencies: ["LoreTUI", "LoreCore", "LoreLLM", "LoreTestSupport"], swiftSettings: strict),
-        .testTarget(name: "LoreCLITests", dependencies: ["LoreCore", "LoreStore", "LoreLLM", "LoreTestSupport"], swiftSettings: strict),
+        .testTarget(name: "LoreLLMTests", dependencies: ["LoreLLM", "LoreCore", "LoreBench"], swiftSettings: strict),
+        .testTarget(name: "LoreEngineTests", dependencies: ["LoreEngine", "LoreCore", "LoreLLM", "LoreStore", "LoreIngest", "LoreBench"], swiftSettings: strict),
+        .testTarget(name: "LoreTUITests", dependencies: ["LoreTUI", "LoreCore", "LoreBench", "LoreTestSupport"], swiftSettings: strict),
+        .testTarget(name: "LoreCLITests", dependencies: ["LoreCore", "LoreStore", "LoreLLM", "LoreBench", "LoreTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

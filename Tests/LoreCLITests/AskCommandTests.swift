@@ -1,17 +1,10 @@
 import Foundation
+import LoreBench
 import LoreLLM
 import Testing
 
 /// An OpenAI-style stream of `pieces` with its end marker.
-private func stream(_ pieces: [String]) -> LoopbackServer.Response {
-    var steps: [LoopbackServer.Response.Step] = pieces.map { piece in
-        let json = String(decoding: try! JSONSerialization.data(withJSONObject: ["choices": [["index": 0, "delta": ["content": piece]]]]),
-                          as: UTF8.self)
-        return .send(Data("data: \(json)\n\n".utf8))
-    }
-    steps.append(.send(Data("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n".utf8)))
-    return LoopbackServer.Response(headers: [HTTPHeader("Content-Type", "text/event-stream")], framing: .chunked, steps: steps)
-}
+private func stream(_ pieces: [String]) -> LoopbackServer.Response { OpenAIScript.response(pieces) }
 
 private func configure(_ s: CLISandbox, baseURL: String, extra: String = "") throws {
     try FileManager.default.createDirectory(atPath: s.home + "/config", withIntermediateDirectories: true)

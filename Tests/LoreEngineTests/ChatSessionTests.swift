@@ -1,4 +1,5 @@
 import Foundation
+import LoreBench
 import LoreCore
 import LoreEngine
 import LoreIngest
@@ -47,20 +48,10 @@ final class SessionFixture {
     }
 }
 
-/// An OpenAI-style stream of `pieces`, ending with a finish reason and [DONE] unless `complete` is false.
-func openAIStream(_ pieces: [String], complete: Bool = true, pause: Double = 0) -> LoopbackServer.Response {
-    var steps: [LoopbackServer.Response.Step] = []
-    for piece in pieces {
-        let chunk = ["choices": [["index": 0, "delta": ["content": piece]]]]
-        let json = String(decoding: try! JSONSerialization.data(withJSONObject: chunk), as: UTF8.self)
-        steps.append(.send(Data("data: \(json)\n\n".utf8)))
-        if pause > 0 { steps.append(.pause(seconds: pause)) }
-    }
-    if complete {
-        steps.append(.send(Data("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n".utf8)))
-        steps.append(.send(Data("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":50,\"completion_tokens\":12}}\n\ndata: [DONE]\n\n".utf8)))
-    }
-    return LoopbackServer.Response(headers: [HTTPHeader("Content-Type", "text/event-stream")], framing: .chunked, steps: steps)
+/// An OpenAI-style stream of `pieces`, ending with a finish reason, usage and [DONE] unless `complete` is
+/// false (then the connection closes with no end marker).
+func openAIStream(_ pieces: [String], complete: Bool = true) -> LoopbackServer.Response {
+    OpenAIScript.response(pieces, ending: complete ? .done : .cut)
 }
 
 struct Collected {
@@ -110,7 +101,7 @@ func collect(_ stream: AsyncThrowingStream<AnswerEvent, any Error>) async throws
         #expect(c.conversation == outcome.conversationID, "the conversation is announced before the answer")
         #expect(outcome.cited == [1, 2])
         #expect(outcome.unknownCitations == [9])
-        #expect(outcome.usage?.completionTokens == 12)
+        #expect(outcome.usage?.completionTokens == 4)
 
         // The request carried the fenced, numbered sources and the question.
         let body = String(decoding: try #require(server.requests.first).body, as: UTF8.self)
@@ -198,36 +189,28 @@ func collect(_ stream: AsyncThrowingStream<AnswerEvent, any Error>) async throws
 
     @Test func cancellingKeepsWhatCameAndSavesItAsStopped() async throws {
         let f = try SessionFixture()
-        let server = try LoopbackServer { _, _ in
-            var response = openAIStream(["First words", " more"], complete: false)
-            response.steps.insert(.pause(seconds: 0.2), at: 1)
-            response.steps.append(.stall)
-            return response
-        }
+        let gate = StepGate()
+        let server = try LoopbackServer { _, _ in OpenAIScript.response(["First words", " more"], gate: gate, ending: .stall) }
         defer { server.stop() }
         let model = ModelSettings(provider: .openai, baseURL: server.baseURL + "/v1", name: "m")
         let session = f.session(model: model)
-        let task = Task { () -> String in
-            var text = ""
+        let (arrivals, arrived) = AsyncStream<Int64?>.makeStream()
+        let task = Task {
+            var conversation: Int64?
             for try await event in session.ask("vacuum") {
-                if case .text(let t) = event { text += t }
+                if case .conversation(let id) = event { conversation = id }
+                if case .text = event { arrived.yield(conversation) }
             }
-            return text
         }
-        // Wait until the first words arrived, then stop the answer as a person would.
-        var conversation: ConversationSummary?
-        for _ in 0..<100 {
-            try await Task.sleep(nanoseconds: 50_000_000)
-            conversation = try f.kb.store.conversations().first
-            if conversation != nil, server.requests.count == 1 { break }
-        }
-        try await Task.sleep(nanoseconds: 500_000_000)
+        // Only the first words are let out; once they have arrived, the person stops the answer.
+        gate.open()
+        var waiting = arrivals.makeAsyncIterator()
+        let id = try #require(await waiting.next() ?? nil)
         let started = Date()
         task.cancel()
         _ = try? await task.value
-        let id = try #require(conversation?.id)
         var saved: SavedTurn?
-        for _ in 0..<100 where saved == nil {
+        for _ in 0..<600 where saved == nil {
             saved = try f.kb.store.conversation(id: id)?.1.first
             if saved == nil { try await Task.sleep(nanoseconds: 50_000_000) }
         }

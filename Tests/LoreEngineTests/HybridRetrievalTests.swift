@@ -1,4 +1,5 @@
 import Foundation
+import LoreBench
 import LoreCore
 import LoreEngine
 import LoreIngest

@@ -1,4 +1,5 @@
 import Foundation
+import LoreBench
 import LoreCore
 import Testing
 @testable import LoreLLM
@@ -70,9 +71,9 @@ import Testing
     @Test func requestsHaveTheShapeEachProtocolWants() async throws {
         let server = try LoopbackServer { request, _ in
             switch request.path {
-            case "/v1/chat/completions": .eventStream([sseData("[DONE]")])
+            case "/v1/chat/completions": .eventStream([OpenAIScript.event("[DONE]")])
             case "/api/chat": .eventStream([ollamaAnswer([])], contentType: "application/x-ndjson")
-            default: .eventStream([sseData(#"{"type":"message_stop"}"#)])
+            default: .eventStream([OpenAIScript.event(#"{"type":"message_stop"}"#)])
             }
         }
         defer { server.stop() }

@@ -1,4 +1,5 @@
 import Foundation
+import LoreBench
 import LoreCore
 import Testing
 @testable import LoreLLM
@@ -57,7 +58,7 @@ import Testing
             index == 0
                 ? .json(status: 429, #"{"error":{"message":"slow down","type":"rate_limit_error"}}"#,
                         headers: [HTTPHeader("Retry-After", "1")])
-                : .eventStream([openAIDelta("Hi"), sseData("[DONE]")])
+                : .eventStream([openAIDelta("Hi"), OpenAIScript.event("[DONE]")])
         }
         defer { server.stop() }
         let start = DispatchTime.now().uptimeNanoseconds
@@ -83,7 +84,7 @@ import Testing
     @Test func failureAfterTextIsNotRetried() async throws {
         let error = #"{"error":{"message":"Rate limit reached mid-answer","type":"rate_limit_error"}}"#
         let server = try LoopbackServer { _, _ in
-            .eventStream([openAIDelta("Partial"), openAIDelta(" answer"), sseData(error)])
+            .eventStream([openAIDelta("Partial"), openAIDelta(" answer"), OpenAIScript.event(error)])
         }
         defer { server.stop() }
         let outcome = await collect(openAIProvider(server).stream(question))
@@ -154,7 +155,7 @@ import Testing
 
     @Test func errorObjectInsideSuccessfulStream() async throws {
         let server = try LoopbackServer { _, _ in
-            .eventStream([sseData(#"{"error":{"message":"context length exceeded","type":"exceed_context_size_error"}}"#)])
+            .eventStream([OpenAIScript.event(#"{"error":{"message":"context length exceeded","type":"exceed_context_size_error"}}"#)])
         }
         defer { server.stop() }
         let outcome = await collect(openAIProvider(server).stream(question))
@@ -188,7 +189,7 @@ import Testing
     }
 
     @Test func redirectIsNotFollowed() async throws {
-        let elsewhere = try LoopbackServer { _, _ in .eventStream([openAIDelta("stolen"), sseData("[DONE]")]) }
+        let elsewhere = try LoopbackServer { _, _ in .eventStream([openAIDelta("stolen"), OpenAIScript.event("[DONE]")]) }
         defer { elsewhere.stop() }
         let server = try LoopbackServer { _, _ in
             .init(status: 302, headers: [HTTPHeader("Location", elsewhere.baseURL + "/v1/chat/completions")],

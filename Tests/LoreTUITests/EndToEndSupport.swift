@@ -1,5 +1,5 @@
 import Foundation
-import LoreLLM
+import LoreBench
 import LoreTestSupport
 import Testing
 #if canImport(Glibc)
@@ -7,58 +7,19 @@ import Glibc
 #endif
 
 
-/// One way of answering `POST /v1/chat/completions`: the answer's pieces, each sent as an OpenAI chunk,
-/// with an optional pause before each, and how the stream ends.
+/// How the loopback model answers every `POST /v1/chat/completions`: `pieces` as OpenAI chunks, then
+/// `ending`. With a `gate`, the test lets each piece (and a `.done` ending) out by opening the gate, so a test
+/// that acts while an answer streams never depends on how fast a loaded machine runs.
 struct ScriptedAnswer: Sendable {
-    enum Ending: Sendable {
-        /// `finish_reason: stop` and `[DONE]`.
-        case done
-        /// Sends nothing more and keeps the connection open (until the client leaves or the server stops).
-        case stall
-    }
-
     var pieces: [String]
-    var pauseBefore: Double = 0
-    var ending: Ending = .done
-
-    static func chunk(_ content: String) -> Data {
-        let object: [String: Any] = [
-            "id": "chatcmpl-e2e", "object": "chat.completion.chunk", "model": "e2e-model",
-            "choices": [["index": 0, "delta": ["content": content], "finish_reason": NSNull()]],
-        ]
-        let json = (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
-        return Data("data: ".utf8) + json + Data("\n\n".utf8)
-    }
-
-    var response: LoopbackServer.Response {
-        var steps: [LoopbackServer.Response.Step] = []
-        for piece in pieces {
-            if pauseBefore > 0 { steps.append(.pause(seconds: pauseBefore)) }
-            steps.append(.send(Self.chunk(piece)))
-        }
-        switch ending {
-        case .done:
-            let last = #"data: {"id":"chatcmpl-e2e","object":"chat.completion.chunk","model":"e2e-model","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#
-            steps.append(.send(Data((last + "\n\ndata: [DONE]\n\n").utf8)))
-        case .stall:
-            steps.append(.stall)
-        }
-        return LoopbackServer.Response(headers: [HTTPHeader("Content-Type", "text/event-stream")],
-                                       framing: .chunked, steps: steps)
-    }
+    var gate: StepGate?
+    var ending: OpenAIScript.Ending = .done
 }
 
 /// A loopback stand-in for an OpenAI-compatible server: lists one model and answers every chat request
 /// with the same script.
 func startModelServer(_ answer: ScriptedAnswer) throws -> LoopbackServer {
-    try LoopbackServer { request, _ in
-        if request.method == "GET" {
-            return LoopbackServer.Response(
-                contentType: "application/json",
-                body: Data(#"{"object":"list","data":[{"id":"e2e-model","object":"model"}]}"#.utf8))
-        }
-        return answer.response
-    }
+    try OpenAIScript.server { OpenAIScript.response(answer.pieces, gate: answer.gate, ending: answer.ending) }
 }
 
 /// A throwaway LORE_HOME and HOME, a config pointing at a model server, and `lore` running in tmux on it.

@@ -1,7 +1,8 @@
 import Foundation
+import LoreBench
 import LoreTestSupport
 import LoreCore
-import LoreLLM
+import LoreBench
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -14,12 +15,12 @@ import Glibc
 struct EndToEndTests {
     static let citedAnswer = ScriptedAnswer(
         pieces: ["Lore answers questions ", "from your own documents [1] ", "and names every passage ",
-                 "it used [2]."],
-        pauseBefore: 0.05)
+                 "it used [2]."])
 
-    /// Words `tok1 tok2 …` sent slowly, so that a test can act while the answer is still arriving.
-    static func slowAnswer(words: Int, pause: Double, ending: ScriptedAnswer.Ending) -> ScriptedAnswer {
-        ScriptedAnswer(pieces: (1...words).map { "tok\($0) " }, pauseBefore: pause, ending: ending)
+    /// Words `tok1 tok2 …`, each let out when the test opens `gate`, so that a test acts while the answer is
+    /// still arriving for as long as it needs.
+    static func gatedAnswer(words: Int, gate: StepGate, ending: OpenAIScript.Ending) -> ScriptedAnswer {
+        ScriptedAnswer(pieces: (1...words).map { "tok\($0) " }, gate: gate, ending: ending)
     }
 
     /// The highest `tokN` on screen: how far the streamed answer has got.
@@ -146,26 +147,27 @@ struct EndToEndTests {
     }
 
     @Test func resizingWhileAnAnswerStreamsKeepsTheScreenWhole() throws {
-        let server = try startModelServer(Self.slowAnswer(words: 600, pause: 0.04, ending: .done))
+        let gate = StepGate()
+        let server = try startModelServer(Self.gatedAnswer(words: 200, gate: gate, ending: .done))
         defer { server.stop() }
         let lore = try LoreSession(modelPort: server.port)
         defer { lore.close() }
         let tmux = try lore.launch()
         try tmux.waitForIndexedKB()
         try tmux.ask("tell me everything")
-        try tmux.waitUntil("the answer to start") { Self.lastToken($0) >= 10 }
+        var released = 10
+        gate.open(released)
+        try tmux.waitUntil("the first \(released) words") { Self.lastToken($0) == released }
 
+        // The server sends nothing the test has not let out, so the answer is still streaming at every size.
         for (cols, rows) in [(90, 30), (150, 45), (70, 20), (120, 40)] {
             try tmux.resize(cols: cols, rows: rows)
-            var seen = 0
-            let screen = try tmux.waitUntil("a whole \(cols)×\(rows) frame with the answer growing") { screen in
-                // Laid out for the new size: status bar second to last, above the input line. (Tokens may be
-                // drawn at the old size for a moment before the resize is handled.)
-                guard screen.count == rows, screen[rows - 2].contains(" sample-kb │"),
-                      screen[rows - 1].hasPrefix("›") else { return false }
-                let last = Self.lastToken(screen)
-                if seen == 0 { seen = last; return false }
-                return last > seen
+            gate.open(5)
+            released += 5
+            let screen = try tmux.waitUntil("a whole \(cols)×\(rows) frame showing tok\(released)") { screen in
+                // Laid out for the new size: status bar second to last, above the input line.
+                screen.count == rows && screen[rows - 2].contains(" sample-kb │") && screen[rows - 1].hasPrefix("›")
+                    && Self.lastToken(screen) == released
             }
             #expect(!screenHasRawControls(screen))
             for line in screen {
@@ -184,13 +186,15 @@ struct EndToEndTests {
     }
 
     @Test func escStopsTheAnswerAndKeepsItsText() throws {
-        let server = try startModelServer(Self.slowAnswer(words: 8, pause: 0.05, ending: .stall))
+        let gate = StepGate()
+        let server = try startModelServer(Self.gatedAnswer(words: 8, gate: gate, ending: .stall))
         defer { server.stop() }
         let lore = try LoreSession(modelPort: server.port)
         defer { lore.close() }
         let tmux = try lore.launch()
         try tmux.waitForIndexedKB()
         try tmux.ask("what is lore")
+        gate.open(8)
         // Everything the server will ever send has arrived; it now stalls without ending the stream.
         try tmux.waitUntil("all eight words") { Self.lastToken($0) == 8 }
         #expect(TmuxHarness.statusBar(try tmux.screen())?.contains("streaming") == true)
@@ -260,14 +264,16 @@ struct EndToEndTests {
     }
 
     @Test func sigtermWhileStreamingRestoresTheTerminal() throws {
-        let server = try startModelServer(Self.slowAnswer(words: 8, pause: 0.05, ending: .stall))
+        let gate = StepGate()
+        let server = try startModelServer(Self.gatedAnswer(words: 8, gate: gate, ending: .stall))
         defer { server.stop() }
         let lore = try LoreSession(modelPort: server.port)
         defer { lore.close() }
         let tmux = try lore.launch()
         try tmux.waitForIndexedKB()
         try tmux.ask("what is lore")
-        try tmux.waitUntil("the answer streaming") { Self.lastToken($0) >= 3 }
+        gate.open(3)
+        try tmux.waitUntil("the answer streaming") { Self.lastToken($0) == 3 }
 
         let pid = try #require(try tmux.childProcess(named: "lore"), "no lore process under the pane's shell")
         #expect(kill(pid, SIGTERM) == 0)
@@ -285,7 +291,7 @@ struct EndToEndTests {
             "\u{9B}31m", "c1-attempt ",
             "\u{1B}]8;;http://example.invalid/\u{1B}\\link\u{1B}]8;;\u{1B}\\ ",
             "after the storm [1].",
-        ], pauseBefore: 0.02)
+        ])
         let server = try startModelServer(hostile)
         defer { server.stop() }
         let lore = try LoreSession(modelPort: server.port)

@@ -1,6 +1,7 @@
 import Foundation
 import LoreCore
 @testable import LoreLLM
+import LoreBench
 
 /// The byte-exact recordings of ../shared/fixtures/streams, found relative to this file so the tests run
 /// from any working directory.
@@ -79,20 +80,6 @@ func randomPieces(_ data: Data, seed: UInt64, maxPiece: Int = 64) -> [Data] {
     return pieces
 }
 
-extension LoopbackServer.Response {
-    /// A 200 event stream written as the given pieces, each its own write with a flush between.
-    static func eventStream(_ pieces: [Data], framing: Framing = .chunked, contentType: String = "text/event-stream",
-                            then last: Step? = nil) -> Self {
-        var steps = pieces.map { Step.send($0) }
-        if let last { steps.append(last) }
-        return Self(headers: [HTTPHeader("Content-Type", contentType)], framing: framing, steps: steps)
-    }
-
-    static func json(status: Int, _ body: String, headers: [HTTPHeader] = []) -> Self {
-        Self(status: status, contentType: "application/json", body: Data(body.utf8), headers: headers)
-    }
-}
-
 /// Retries without the standard one-second back-off, so retry tests stay quick.
 let quickRetry = RetryPolicy(maxAttempts: 3, maxDelay: 30, baseDelay: 0.05)
 
@@ -131,11 +118,8 @@ func ollamaAnswer(_ words: [String], done: Bool = true) -> Data {
     return Data(lines.map { $0 + "\n" }.joined().utf8)
 }
 
-func sseData(_ json: String) -> Data { Data("data: \(json)\n\n".utf8) }
-
-func openAIDelta(_ text: String) -> Data {
-    sseData(#"{"choices":[{"index":0,"delta":{"content":"\#(text)"},"finish_reason":null}],"object":"chat.completion.chunk"}"#)
-}
+/// One content delta, as the shared OpenAI script builder writes it.
+func openAIDelta(_ text: String) -> Data { OpenAIScript.chunk(text) }
 
 func elapsed(since start: UInt64) -> Double {
     Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -1,5 +1,6 @@
 import Foundation
 import LoreCore
+import LoreLLM
 
 /// Measures what Lore itself costs per streamed token: a loopback server sends an OpenAI-style SSE answer
 /// as fast as the socket takes it, and the full client path (libcurl on its thread, the byte stream, the
@@ -35,15 +36,12 @@ public enum StreamBenchmark {
 
     /// Streams `tokens` text deltas through the whole client and times it.
     public static func run(tokens: Int) async throws -> Report {
-        let piece = chunk(" tok")
-        let tail = Data(("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"length\"}]}\n\n"
-            + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":\(tokens),"
-            + "\"total_tokens\":\(tokens + 10)}}\n\ndata: [DONE]\n\n").utf8)
+        let piece = OpenAIScript.chunk(" tok")
+        let tail = OpenAIScript.finish(completionTokens: tokens, reason: "length")
         let warmUpTokens = min(tokens, 1_000)
         let server = try LoopbackServer { _, index in
-            LoopbackServer.Response(headers: [HTTPHeader("Content-Type", "text/event-stream")], framing: .chunked,
-                                    steps: [.generate(count: index == 0 ? warmUpTokens : tokens, piece: { _ in piece }),
-                                            .send(tail)])
+            .eventStream(steps: [.generate(count: index == 0 ? warmUpTokens : tokens, piece: { _ in piece }),
+                                 .send(tail)])
         }
         defer { server.stop() }
         let provider = OpenAIChatProvider(settings: ModelSettings(provider: .openai, baseURL: server.baseURL + "/v1"),
@@ -74,14 +72,6 @@ public enum StreamBenchmark {
             if sampleEvery > 0, texts % sampleEvery == 0, let rss = residentKiB() { peak = max(peak ?? 0, rss) }
         }
         return (texts, peak)
-    }
-
-    /// One `chat.completion.chunk` shaped like llama.cpp's, ids and all, so the byte count is realistic.
-    private static func chunk(_ text: String) -> Data {
-        Data(("data: {\"choices\":[{\"finish_reason\":null,\"index\":0,\"delta\":{\"content\":\"\(text)\"}}],"
-            + "\"created\":1795609204,\"id\":\"chatcmpl-fNvNZSDFtYf5rEgnDHV9TSlR5twnfAlL\","
-            + "\"model\":\"SmolLM2-135M-Instruct.Q4_1.gguf\",\"system_fingerprint\":\"b0-unknown\","
-            + "\"object\":\"chat.completion.chunk\"}\n\n").utf8)
     }
 
     /// Current resident set size from /proc/self/statm.

@@ -1,5 +1,6 @@
 import Testing
-@testable import LoreCore
+@testable import LoreBench
+import LoreCore
 
 @Suite("Stream bench")
 struct StreamBenchTests {

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import LoreLLM
 
 /// A small HTTP/1.1 server on 127.0.0.1 that answers each request with a scripted response: a status,
 /// headers, and body steps written with pauses, stalls or an abrupt close. It exists to replay recorded
@@ -37,6 +38,9 @@ public final class LoopbackServer: @unchecked Sendable {
             /// `count` pieces made on demand and written as fast as the client reads them: a long stream
             /// without holding it in memory.
             case generate(count: Int, piece: @Sendable (Int) -> Data)
+            /// Waits until the test opens `gate` once more (or the server stops): the test, not a clock,
+            /// decides when the rest of the response goes out.
+            case wait(StepGate)
             /// Sends nothing more until the client goes away or the server stops.
             case stall
             /// Closes the connection here, as a server that died.
@@ -137,6 +141,52 @@ public final class LoopbackServer: @unchecked Sendable {
         return try Socket.localPort(fd)
     }
 
+    /// A port on 127.0.0.1 that takes no more connections and never refuses one: a listener whose accept
+    /// queue is already full (and which never accepts), so a client's connect waits until its own timeout,
+    /// as towards a host that drops packets. Loopback only; the port stays like this until `release()`.
+    public final class Blackhole: @unchecked Sendable {
+        public let port: Int
+        private var sockets: [Int32]
+
+        public init() throws {
+            let fd = try Socket.check(socket(AF_INET, Socket.streamType, 0), "socket")
+            var opened = [fd]
+            do {
+                var address = Socket.loopback(port: 0)
+                _ = try Socket.check(withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
+                }, "bind")
+                // Backlog 0 still queues one connection (Linux keeps backlog + 1); fill it with our own
+                // connections, which complete at once, so the listener drops every later handshake.
+                _ = try Socket.check(listen(fd, 0), "listen")
+                port = try Socket.localPort(fd)
+                var target = Socket.loopback(port: UInt16(port))
+                for _ in 0..<2 {
+                    let client = try Socket.check(socket(AF_INET, Socket.streamType | Socket.nonBlocking, 0), "socket")
+                    opened.append(client)
+                    _ = withUnsafePointer(to: &target) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                            connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                        }
+                    }
+                }
+            } catch {
+                opened.forEach { _ = close($0) }
+                throw error
+            }
+            sockets = opened
+        }
+
+        public func release() {
+            sockets.forEach { _ = close($0) }
+            sockets = []
+        }
+
+        deinit { release() }
+    }
+
     private func acceptLoop() {
         defer { close(listener) }
         var index = 0
@@ -184,6 +234,9 @@ public final class LoopbackServer: @unchecked Sendable {
                     }
                 }
                 guard batch.isEmpty || connection.writeBody(batch) else { return }
+            case .wait(let gate):
+                // A readable socket while waiting means the client hung up, as in `stallUntilClientLeaves`.
+                guard gate.pass(while: { !isStopped && !Socket.waitReadable(fd, milliseconds: 0) }) else { return }
             case .stall:
                 stallUntilClientLeaves(fd)
                 return
@@ -294,6 +347,28 @@ public final class LoopbackServer: @unchecked Sendable {
     }
 }
 
+/// Opened by a test to let a scripted response go on: each `.wait(gate)` step a connection reaches takes
+/// one opening, in order, and blocks until there is one.
+public final class StepGate: Sendable {
+    private let openings = DispatchSemaphore(value: 0)
+
+    public init() {}
+
+    /// Lets `count` more waiting steps pass.
+    public func open(_ count: Int = 1) {
+        for _ in 0..<max(0, count) { openings.signal() }
+    }
+
+    /// Blocks until an opening is there; false if `carryOn` turned false first (the server stopped or the
+    /// client left).
+    func pass(while carryOn: () -> Bool) -> Bool {
+        while carryOn() {
+            if openings.wait(timeout: .now() + .milliseconds(100)) == .success { return true }
+        }
+        return false
+    }
+}
+
 /// Every socket call of the loopback server funnels through here, so that errno becomes a typed error.
 public struct SocketError: Error, CustomStringConvertible {
     public var call: String
@@ -304,9 +379,11 @@ public struct SocketError: Error, CustomStringConvertible {
 enum Socket {
     #if canImport(Glibc)
     static let streamType = Int32(SOCK_STREAM.rawValue)
+    static let nonBlocking = Int32(SOCK_NONBLOCK.rawValue)
     static let noSignal = Int32(MSG_NOSIGNAL)
     #else
     static let streamType = SOCK_STREAM
+    static let nonBlocking: Int32 = 0
     static let noSignal: Int32 = 0
     #endif
 

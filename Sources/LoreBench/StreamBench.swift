@@ -1,3 +1,5 @@
+import LoreCore
+
 /// Measures the cost of decoding a streamed reply, from raw bytes to `ChatStreamEvent`s, on a stream it
 /// makes up itself (shaped like llama.cpp's, with the same fields and sizes). Meant for a `bench` command;
 /// nothing here touches the network or the disk.
@@ -76,7 +78,7 @@ public enum StreamBench {
             events.append(#"data: {"choices":[{"finish_reason":null,"index":0,"delta":{"role":"assistant","content":null}}]"# + tail + "\n\n")
             for index in 0..<tokens {
                 events.append(#"data: {"choices":[{"finish_reason":null,"index":0,"delta":{"content":"#
-                              + jsonString(words[index % words.count]) + "}}]" + tail + "\n\n")
+                              + OpenAIScript.jsonString(words[index % words.count]) + "}}]" + tail + "\n\n")
             }
             events.append(#"data: {"choices":[{"finish_reason":"length","index":0,"delta":{}}]"# + tail + "\n\n")
             events.append(#"data: {"choices":[],"usage":{"completion_tokens":\#(tokens),"prompt_tokens":48,"total_tokens":\#(tokens + 48)},"timings":{"prompt_n":48,"predicted_n":\#(tokens),"predicted_per_second":87.0}"# + tail + "\n\n")
@@ -86,7 +88,7 @@ public enum StreamBench {
             events.append("event: content_block_start\n" + #"data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"# + "\n\n")
             for index in 0..<tokens {
                 events.append("event: content_block_delta\n" + #"data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"#
-                              + jsonString(words[index % words.count]) + "}}\n\n")
+                              + OpenAIScript.jsonString(words[index % words.count]) + "}}\n\n")
             }
             events.append("event: content_block_stop\n" + #"data: {"type":"content_block_stop","index":0}"# + "\n\n")
             events.append("event: message_delta\n" + #"data: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":\#(tokens)}}"# + "\n\n")
@@ -94,23 +96,10 @@ public enum StreamBench {
         case .ollama:
             for index in 0..<tokens {
                 events.append(#"{"model":"smollm2:135m","created_at":"2025-11-25T12:00:00.000000Z","message":{"role":"assistant","content":"#
-                              + jsonString(words[index % words.count]) + #"},"done":false}"# + "\n")
+                              + OpenAIScript.jsonString(words[index % words.count]) + #"},"done":false}"# + "\n")
             }
             events.append(#"{"model":"smollm2:135m","created_at":"2025-11-25T12:00:01.000000Z","message":{"role":"assistant","content":""},"done_reason":"stop","done":true,"total_duration":900000000,"prompt_eval_count":48,"prompt_eval_duration":200000000,"eval_count":\#(tokens),"eval_duration":700000000}"# + "\n")
         }
         return events.map { Array($0.utf8) }
-    }
-
-    private static func jsonString(_ text: String) -> String {
-        var escaped = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case "\n": escaped += "\\n"
-            default: escaped.unicodeScalars.append(scalar)
-            }
-        }
-        return escaped + "\""
     }
 }
