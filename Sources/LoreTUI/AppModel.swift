@@ -21,6 +21,8 @@ public struct Exchange: Sendable, Equatable {
     public var requestID: Int
     public var question: String
     public var answer: String
+    /// The engine's citation markers in `answer`, in the order they were found.
+    public var citations: [Citation] = []
     public var reasoning: String
     public var passages: [Passage]
     public var retrievalMillis: Int?
@@ -41,16 +43,11 @@ public struct Exchange: Sendable, Equatable {
 
     public var isActive: Bool { state == .retrieving || state == .streaming }
 
-    /// Source numbers (1-based) the answer cites, in order of first mention.
-    public var citedNumbers: [Int] {
-        var seen: [Int] = []
-        for line in MarkdownRenderer(width: 1000).render(answer) {
-            for span in line.spans {
-                if let n = span.citation, !seen.contains(n) { seen.append(n) }
-            }
-        }
-        return seen
-    }
+    /// Source numbers (1-based) the answer cites, in order of first mention, unknown numbers included.
+    public var citedNumbers: [Int] { citations.citedNumbers }
+
+    /// Cited numbers that name one of this exchange's passages.
+    public var citedSources: [Int] { citedNumbers.filter { $0 >= 1 && $0 <= passages.count } }
 }
 
 /// A line of information or an error in the chat, not part of any answer.

@@ -5,13 +5,14 @@ import LoreCore
 public struct Span: Sendable, Equatable {
     public var text: String
     public var style: TextStyle
-    /// The source number when this span is a citation marker such as "[3]".
-    public var citation: Int?
+    /// The source numbers this span cites: one item of a citation marker, such as "3" in "[1, 3]" or
+    /// "2-4" in "[2-4]". Empty for all other text, the brackets and separators of a marker included.
+    public var citations: [Int]
 
-    public init(_ text: String, _ style: TextStyle, citation: Int? = nil) {
+    public init(_ text: String, _ style: TextStyle, citations: [Int] = []) {
         self.text = text
         self.style = style
-        self.citation = citation
+        self.citations = citations
     }
 }
 
@@ -40,8 +41,11 @@ public struct MarkdownRenderer: Sendable {
         self.base = base
     }
 
-    public func render(_ markdown: String) -> [StyledLine] {
-        let source = TerminalText.sanitize(markdown)
+    /// Renders `markdown`, styling as citations exactly the markers in `citations` (found by the engine's
+    /// `CitationParser`, their ranges UTF-16 offsets into `markdown`); the renderer has no citation grammar
+    /// of its own, so what the engine counts and what the screen shows cannot disagree.
+    public func render(_ markdown: String, citations: [Citation] = []) -> [StyledLine] {
+        let source = TerminalText.sanitize(CitationMarkup.mark(markdown, citations))
         guard source.utf8.count >= SettledMarkdown.minimumLength else { return renderSanitized(Substring(source)) }
         return SettledMarkdown.shared.render(source, with: self)
     }
@@ -166,7 +170,7 @@ public struct MarkdownRenderer: Sendable {
         let label = language.isEmpty ? "" : " " + language
         out.append(StyledLine([Span(label, TextStyle(.muted, on: .surface))], fill: band))
         for line in code {
-            for piece in TextWrap.breakByCells(line, width: width - 2) {
+            for piece in TextWrap.breakByCells(CitationMarkup.unmarked(line), width: width - 2) {
                 out.append(StyledLine([Span(" " + piece, band)], fill: band))
             }
         }
@@ -223,7 +227,8 @@ public struct MarkdownRenderer: Sendable {
 
     func stripInline(_ s: String) -> String { inline(s, base).map(\.text).joined() }
 
-    /// Inline Markdown: **strong**, *emphasis* / _emphasis_, `code`, and citation markers [n] / [n, m].
+    /// Inline Markdown: **strong**, *emphasis* / _emphasis_, `code`, and the citation markers `CitationMarkup`
+    /// marked.
     func inline(_ text: String, _ style: TextStyle) -> [Span] {
         var spans: [Span] = []
         var current = ""
@@ -251,7 +256,8 @@ public struct MarkdownRenderer: Sendable {
                 var j = i + 1
                 while j < chars.count && chars[j] != "`" { j += 1 }
                 flush()
-                let code = String(chars[(i + 1)..<min(j, chars.count)])
+                // Code shows no citation styling, even where the engine's reading of code differs from ours.
+                let code = CitationMarkup.unmarked(String(chars[(i + 1)..<min(j, chars.count)]))
                 spans.append(Span(code, TextStyle(.accent, on: style.bg == base.bg ? .surface : style.bg)))
                 i = j + 1
                 continue
@@ -271,22 +277,9 @@ public struct MarkdownRenderer: Sendable {
                     i += 1
                     continue
                 }
-            } else if c == "[", let end = citation(chars, at: i) {
+            } else if c == CitationMarkup.markerOpen, let end = chars[i...].firstIndex(of: CitationMarkup.markerClose) {
                 flush()
-                // Each number of "[1, 3]" is its own span so that either can be highlighted and counted.
-                let cite = TextStyle(.citation, on: style.bg, style.attributes)
-                var piece = ""
-                var digits = false
-                for ch in chars[i...end] {
-                    let isDigit = ch.isASCII && ch.isNumber
-                    if isDigit != digits && !piece.isEmpty {
-                        spans.append(Span(piece, cite, citation: digits ? Int(piece) : nil))
-                        piece = ""
-                    }
-                    digits = isDigit
-                    piece.append(ch)
-                }
-                spans.append(Span(piece, cite))
+                spans += citationSpans(chars[(i + 1)..<end], TextStyle(.citation, on: style.bg, style.attributes))
                 i = end + 1
                 continue
             }
@@ -308,27 +301,109 @@ public struct MarkdownRenderer: Sendable {
         return chars.count - from < 40
     }
 
-    /// The index of the closing bracket when a citation marker such as "[3]" or "[1, 4]" starts at `i`.
-    func citation(_ chars: [Character], at i: Int) -> Int? {
-        var j = i + 1
+    /// The spans of one marked citation: its brackets and separators in the citation style, and each item
+    /// as a span of its own that carries the numbers it names, so either of "[1, 3]" can be highlighted.
+    func citationSpans(_ marker: ArraySlice<Character>, _ cite: TextStyle) -> [Span] {
+        var spans: [Span] = []
+        var text = ""
         var numbers: [Int] = []
-        var digits = ""
-        while j < chars.count && j - i < 24 {
-            let c = chars[j]
-            if c.isASCII && c.isNumber {
-                digits.append(c)
-            } else if c == "," || c == " " {
-                if let n = Int(digits) { numbers.append(n) }
-                digits = ""
-            } else if c == "]" {
-                if let n = Int(digits) { numbers.append(n) }
-                return numbers.isEmpty ? nil : j
-            } else {
-                return nil
+        var readingNumbers = false
+        for c in marker {
+            switch c {
+            case CitationMarkup.partOpen:
+                if !text.isEmpty { spans.append(Span(text, cite)) }
+                text = ""
+                numbers = []
+                readingNumbers = true
+            case CitationMarkup.partBody:
+                readingNumbers = false
+            case CitationMarkup.partClose:
+                spans.append(Span(text, cite, citations: numbers))
+                text = ""
+                numbers = []
+            default:
+                if readingNumbers, let n = CitationMarkup.number(c) { numbers.append(n) } else { text.append(c) }
             }
-            j += 1
         }
-        return nil
+        if !text.isEmpty { spans.append(Span(text, cite)) }
+        return spans
+    }
+}
+
+/// How the engine's citation ranges reach the renderer through text that is sanitized, split into lines
+/// and re-joined on the way: each marker is wrapped in private-use characters before any of that, and each
+/// of its items carries its numbers, encoded as private-use characters too. Any such characters the model
+/// itself wrote are replaced first, so an answer cannot forge a citation.
+enum CitationMarkup {
+    static let markerOpen: Character = "\u{E000}"
+    static let markerClose: Character = "\u{E001}"
+    /// An item: `partOpen`, its numbers, `partBody`, its text, `partClose`.
+    static let partOpen: Character = "\u{E002}"
+    static let partBody: Character = "\u{E003}"
+    static let partClose: Character = "\u{E004}"
+    /// Source number n is written as the scalar `numberBase + n` (supplementary private use area A).
+    static let numberBase: UInt32 = 0xF0000
+
+    static func isReserved(_ scalar: Unicode.Scalar) -> Bool {
+        (0xE000...0xE004).contains(scalar.value) || (0xF0000...0xFFFFD).contains(scalar.value)
+    }
+
+    /// Marked text with the marks taken out again: the marker text stays, the sentinels and numbers go.
+    static func unmarked(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isReserved) else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.filter { !isReserved($0) }))
+    }
+
+    static func number(_ c: Character) -> Int? {
+        guard let scalar = c.unicodeScalars.first, c.unicodeScalars.count == 1,
+              (numberBase...numberBase + 0xFFFD).contains(scalar.value) else { return nil }
+        return Int(scalar.value - numberBase)
+    }
+
+    /// `text` with every citation of `citations` marked; citations whose ranges do not fit the text, or
+    /// overlap an earlier one, are left as plain text.
+    static func mark(_ text: String, _ citations: [Citation]) -> String {
+        let needsCleaning = text.unicodeScalars.contains(where: isReserved)
+        if citations.isEmpty && !needsCleaning { return text }
+        let units = Array(text.utf16)
+        func isBoundary(_ offset: Int) -> Bool {
+            offset <= 0 || offset >= units.count || !UTF16.isTrailSurrogate(units[offset])
+        }
+        var out = String.UnicodeScalarView()
+        func plain(_ range: Range<Int>) {
+            for scalar in String(decoding: units[range], as: UTF16.self).unicodeScalars {
+                out.append(isReserved(scalar) ? "\u{FFFD}" : scalar)
+            }
+        }
+        func sentinel(_ c: Character) { out.append(contentsOf: c.unicodeScalars) }
+        var cursor = 0
+        for citation in citations.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) {
+            let range = citation.range
+            guard range.lowerBound >= cursor, range.upperBound <= units.count, !range.isEmpty,
+                  isBoundary(range.lowerBound), isBoundary(range.upperBound),
+                  citation.parts.allSatisfy({ range.contains($0.range.lowerBound) && $0.range.upperBound <= range.upperBound }),
+                  zip(citation.parts, citation.parts.dropFirst()).allSatisfy({ $0.range.upperBound <= $1.range.lowerBound })
+            else { continue }
+            plain(cursor..<range.lowerBound)
+            sentinel(markerOpen)
+            var inner = range.lowerBound
+            for part in citation.parts {
+                plain(inner..<part.range.lowerBound)
+                sentinel(partOpen)
+                for n in part.numbers {
+                    if let scalar = Unicode.Scalar(numberBase + UInt32(clamping: max(0, min(n, 0xFFFD)))) { out.append(scalar) }
+                }
+                sentinel(partBody)
+                plain(part.range)
+                sentinel(partClose)
+                inner = part.range.upperBound
+            }
+            plain(inner..<range.upperBound)
+            sentinel(markerClose)
+            cursor = range.upperBound
+        }
+        plain(cursor..<units.count)
+        return String(out)
     }
 }
 
@@ -342,10 +417,10 @@ public func wrapSpans(_ spans: [Span], width: Int) -> [StyledLine] {
     var pendingSpace: TextStyle?
 
     func append(_ text: String, _ span: Span) {
-        if let last = line.last, last.style == span.style, last.citation == span.citation {
+        if let last = line.last, last.style == span.style, last.citations == span.citations {
             line[line.count - 1].text += text
         } else {
-            line.append(Span(text, span.style, citation: span.citation))
+            line.append(Span(text, span.style, citations: span.citations))
         }
     }
     func newLine() {
@@ -364,7 +439,7 @@ public func wrapSpans(_ spans: [Span], width: Int) -> [StyledLine] {
         var piece = ""
         for ch in span.text {
             if ch == " " {
-                if !piece.isEmpty { word.append(Span(piece, span.style, citation: span.citation)); piece = "" }
+                if !piece.isEmpty { word.append(Span(piece, span.style, citations: span.citations)); piece = "" }
                 if !word.isEmpty {
                     words.append(word)
                     spaceStyles.append(spaceBefore)
@@ -375,7 +450,7 @@ public func wrapSpans(_ spans: [Span], width: Int) -> [StyledLine] {
                 piece.append(ch)
             }
         }
-        if !piece.isEmpty { word.append(Span(piece, span.style, citation: span.citation)) }
+        if !piece.isEmpty { word.append(Span(piece, span.style, citations: span.citations)) }
     }
     if !word.isEmpty {
         words.append(word)

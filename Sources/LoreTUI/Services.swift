@@ -98,6 +98,9 @@ public enum AnswerStreamEvent: Sendable, Equatable {
     case conversation(String)
     case retrieved([Passage], millis: Int)
     case delta(String)
+    /// A citation marker the engine found, its ranges UTF-16 offsets into the answer text delivered so far
+    /// (the concatenated deltas). The UI styles and counts exactly these; it parses no citations itself.
+    case citation(Citation)
     case reasoning(String)
     case finished(AnswerStats)
     /// Something the person should know that does not stop the answer (a fallback, a trimmed prompt).
@@ -142,12 +145,15 @@ public struct ConversationListing: Sendable, Equatable {
 public struct TranscriptTurn: Sendable, Equatable {
     public var question: String
     public var answer: String
+    /// The answer's citation markers, as the engine reads them.
+    public var citations: [Citation]
     public var passages: [Passage]
     public var model: String
 
-    public init(question: String, answer: String, passages: [Passage], model: String) {
+    public init(question: String, answer: String, citations: [Citation], passages: [Passage], model: String) {
         self.question = question
         self.answer = answer
+        self.citations = citations
         self.passages = passages
         self.model = model
     }

@@ -85,6 +85,7 @@ public func update(_ model: inout AppModel, _ msg: Msg) -> [Effect] {
         model.items = conversation.turns.map { turn in
             var e = Exchange(requestID: model.takeRequestID(), question: turn.question)
             e.answer = turn.answer
+            e.citations = turn.citations
             e.passages = turn.passages
             e.state = .done
             e.stats = AnswerStats(model: turn.model, ttftMillis: nil, tokensPerSecond: nil, incomplete: false)
@@ -139,6 +140,8 @@ func handleAnswer(_ model: inout AppModel, _ request: Int, _ event: AnswerStream
         // Text arriving is proof the model answers, whatever the probe at start-up found (the server may
         // have come up since); without this the status bar said "unreachable" after a streamed answer.
         if case .unreachable? = model.model?.state { model.model?.state = .ready }
+    case .citation(let citation):
+        model.updateExchange(request) { $0.citations.append(citation) }
     case .reasoning(let text):
         model.updateExchange(request) { $0.reasoning += text }
     case .finished(let stats):
@@ -500,7 +503,7 @@ func handleChatKey(_ model: inout AppModel, _ key: KeyEvent) -> [Effect] {
 /// Moves the source selection to the previous or next source the latest answer cites.
 func stepCitation(_ model: inout AppModel, _ delta: Int) {
     guard let exchange = model.latestExchange else { return }
-    let cited = exchange.citedNumbers.filter { $0 >= 1 && $0 <= exchange.passages.count }.sorted()
+    let cited = exchange.citedSources.sorted()
     guard !cited.isEmpty else { return }
     let current = model.sourcesSelection + 1
     let next: Int?
@@ -677,7 +680,7 @@ func exportMarkdown(_ model: AppModel) -> String {
         guard case .exchange(let e) = item else { continue }
         out += "\n## \(e.question)\n\n\(e.answer)\n"
         if e.state == .stopped { out += "\n*(stopped)*\n" }
-        let cited = e.citedNumbers.filter { $0 >= 1 && $0 <= e.passages.count }
+        let cited = e.citedSources
         if !cited.isEmpty {
             out += "\nSources:\n\n"
             for n in cited {

@@ -156,16 +156,11 @@ func exchangeLines(_ e: Exchange, model: AppModel, width: Int, highlight: Int?) 
         let label = e.state == .retrieving ? "searching \(model.kbName)…" : "waiting for the model…"
         lines.append(StyledLine([Span(spinner(model.tick) + " " + label, TextStyle(.muted))]))
     }
-    var answer = MarkdownRenderer(width: width).render(e.answer)
-    var cited = Set<Int>()
-    for line in answer {
-        for span in line.spans {
-            if let n = span.citation, n >= 1, n <= e.passages.count { cited.insert(n) }
-        }
-    }
+    var answer = MarkdownRenderer(width: width).render(e.answer, citations: e.citations)
+    let cited = e.citedSources
     if let highlight {
         for i in answer.indices {
-            for j in answer[i].spans.indices where answer[i].spans[j].citation == highlight {
+            for j in answer[i].spans.indices where answer[i].spans[j].citations.contains(highlight) {
                 answer[i].spans[j].style = TextStyle(.citation, on: .selection, [.bold])
             }
         }

@@ -155,6 +155,9 @@ final class EngineServices: LoreServices {
                 let session = ChatSession(kb: kb, retrieval: config.retrieval(forKnowledgeBase: kb.name), model: choice.settings,
                                           noModelReason: choice.explanation)
                 var model = choice.settings.map { $0.name.isEmpty ? $0.provider.rawValue : $0.name } ?? "extractive"
+                // Text shown ahead of the engine's answer (the extractive header): the engine's citation
+                // ranges count from the start of its own answer, the UI's from the start of what it shows.
+                var shownAhead = 0
                 for try await event in session.ask(question, conversationID: conversationID.flatMap { Int64($0) }) {
                     switch event {
                     case .retrieved(let sources, _, let ms):
@@ -162,7 +165,9 @@ final class EngineServices: LoreServices {
                     case .mode(let mode):
                         model = mode.label
                         if case .extractive(let reason) = mode {
-                            continuation.yield(.delta("*Extractive answer (\(reason)):*\n\n"))
+                            let header = "*Extractive answer (\(reason)):*\n\n"
+                            shownAhead += header.utf16.count
+                            continuation.yield(.delta(header))
                         }
                     case .conversation(let id):
                         continuation.yield(.conversation(String(id)))
@@ -172,7 +177,9 @@ final class EngineServices: LoreServices {
                         continuation.yield(.delta(delta))
                     case .reasoning(let delta):
                         continuation.yield(.reasoning(delta))
-                    case .citation, .usage:
+                    case .citation(let citation):
+                        continuation.yield(.citation(citation.shifted(by: shownAhead)))
+                    case .usage:
                         break
                     case .finished(let outcome):
                         if outcome.state == .error, let error = outcome.error { continuation.yield(.error(error)) }
@@ -241,7 +248,8 @@ final class EngineServices: LoreServices {
             throw LibraryError("no conversation \(id) in \(kb.name)")
         }
         return Transcript(id: id, kb: kb.name, turns: turns.map {
-            TranscriptTurn(question: $0.question, answer: $0.answer, passages: $0.sources.map(\.passage), model: $0.model)
+            TranscriptTurn(question: $0.question, answer: $0.answer, citations: CitationParser.citations(in: $0.answer),
+                           passages: $0.sources.map(\.passage), model: $0.model)
         })
     }
 

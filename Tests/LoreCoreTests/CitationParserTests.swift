@@ -34,8 +34,33 @@ struct CitationParserTests {
         let text = "🎉 ok [2] and [10, 11]."
         let found = CitationParser.citations(in: text)
         // 🎉 is two UTF-16 units: "🎉 ok " is 6 units, so "[2]" spans 6..<9; "[10, 11]" starts at 14.
-        #expect(found == [Citation(numbers: [2], range: 6..<9), Citation(numbers: [10, 11], range: 14..<22)])
+        #expect(found == [Citation(numbers: [2], range: 6..<9),
+                          Citation(numbers: [10, 11], range: 14..<22,
+                                   parts: [.init(numbers: [10], range: 15..<17), .init(numbers: [11], range: 19..<21)])])
         #expect(String(text[found[1].stringRange(in: text)]) == "[10, 11]")
+    }
+
+    @Test("each item of a marker is reported with its numbers and its own range")
+    func parts() {
+        func items(_ text: String) -> [[String: [Int]]] {
+            let units = Array(text.utf16)
+            return CitationParser.citations(in: text).map { citation in
+                Dictionary(uniqueKeysWithValues: citation.parts.map {
+                    (String(decoding: units[$0.range], as: UTF16.self), $0.numbers)
+                })
+            }
+        }
+        #expect(items("x [2]") == [["2": [2]]])
+        #expect(items("x [1, 3]") == [["1": [1], "3": [3]]])
+        #expect(items("x [ 1 ;3 ]") == [["1": [1], "3": [3]]])
+        #expect(items("x [2-4]") == [["2-4": [2, 3, 4]]])
+        #expect(items("x [1; 2–4]") == [["1": [1], "2–4": [2, 3, 4]]])
+        #expect(items("x [^7]") == [["7": [7]]])
+        #expect(items("x [1][3]") == [["1": [1]], ["3": [3]]])
+        // The whole-answer offsets survive a shift, as when a front end puts a header before the answer.
+        let shifted = CitationParser.citations(in: "[1, 2]")[0].shifted(by: 5)
+        #expect(shifted.range == 5..<11 && shifted.parts.map(\.range) == [6..<7, 9..<10])
+        #expect([Citation](CitationParser.citations(in: "[3] [1, 3] [2-3]")).citedNumbers == [3, 1, 2])
     }
 
     @Test("things in brackets that are not citations")
@@ -76,7 +101,9 @@ struct CitationParserTests {
         var parser = CitationParser()
         #expect(parser.feed("Autovacuum [1").isEmpty)
         #expect(parser.feed(", 3]").isEmpty)
-        #expect(parser.feed(" is on.") == [Citation(numbers: [1, 3], range: 11..<17)])
+        #expect(parser.feed(" is on.") == [Citation(numbers: [1, 3], range: 11..<17,
+                                                     parts: [.init(numbers: [1], range: 12..<13),
+                                                             .init(numbers: [3], range: 15..<16)])])
         #expect(parser.feed(" See [2]").isEmpty)
         #expect(parser.finish() == [Citation(numbers: [2], range: 29..<32)])
 

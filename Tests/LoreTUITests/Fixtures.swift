@@ -39,11 +39,22 @@ enum Fixtures {
         _ = update(&m, .key(.enter))
         let id = m.activeAnswer!
         _ = update(&m, .answer(request: id, .retrieved(passages, millis: 42)))
-        _ = update(&m, .answer(request: id, .delta(answer)))
+        streamAnswer(&m, request: id, [answer])
         _ = update(&m, .answer(request: id, .finished(AnswerStats(model: "llama3", ttftMillis: 310,
                                                                    tokensPerSecond: 41.27, incomplete: false)))
         )
         return m
+    }
+
+    /// Sends `pieces` as the engine does: each delta, then the citation markers its `CitationParser` finished
+    /// reading with it, and at the end the one still waiting for its next character.
+    static func streamAnswer(_ m: inout AppModel, request id: Int, _ pieces: [String]) {
+        var parser = CitationParser()
+        for piece in pieces {
+            _ = update(&m, .answer(request: id, .delta(piece)))
+            for citation in parser.feed(piece) { _ = update(&m, .answer(request: id, .citation(citation))) }
+        }
+        for citation in parser.finish() { _ = update(&m, .answer(request: id, .citation(citation))) }
     }
 
     static func type(_ m: inout AppModel, _ text: String) {

@@ -14,21 +14,63 @@ struct MarkdownRendererTests {
         ])
     }
 
+    /// Renders as the chat does: with the citations the engine's parser finds.
+    func cited(_ md: String, width: Int = 60) -> [StyledLine] {
+        MarkdownRenderer(width: width).render(md, citations: CitationParser.citations(in: md))
+    }
+
     @Test func inlineStyles() {
-        let line = MarkdownRenderer(width: 60).render("a **bold** and *em* and `code` [2]")[0]
+        let line = cited("a **bold** and *em* and `code` [2]")[0]
         let byText = Dictionary(line.spans.map { ($0.text, $0) }, uniquingKeysWith: { a, _ in a })
         #expect(byText["bold"]?.style.attributes.contains(.bold) == true)
         #expect(byText["em"]?.style.attributes.contains(.italic) == true)
         #expect(byText["code"]?.style.fg == .accent)
-        #expect(byText["2"]?.citation == 2)
+        #expect(byText["2"]?.citations == [2])
         #expect(byText["2"]?.style.fg == .citation)
         #expect(byText["["]?.style.fg == .citation)
     }
 
     @Test func multiCitationMarker() {
-        let spans = MarkdownRenderer(width: 60).render("see [1, 3] and [x] and [12]").flatMap(\.spans)
-        #expect(spans.compactMap(\.citation) == [1, 3, 12])
+        let spans = cited("see [1, 3] and [x] and [12]").flatMap(\.spans)
+        #expect(spans.map(\.citations).filter { !$0.isEmpty } == [[1], [3], [12]])
         #expect(spans.map(\.text).joined() == "see [1, 3] and [x] and [12]")
+    }
+
+    /// Every form the engine's grammar knows, and some it refuses: the renderer styles exactly the ranges it
+    /// is given, each item with the numbers it names, and leaves all other brackets plain.
+    @Test(arguments: [
+        ("one [2].", [["2": [2]]]),
+        ("two [1, 3].", [["1": [1], "3": [3]]]),
+        ("tight [1,3].", [["1": [1], "3": [3]]]),
+        ("semicolon [1; 3].", [["1": [1], "3": [3]]]),
+        ("range [2-4].", [["2-4": [2, 3, 4]]]),
+        ("en dash [2–4].", [["2–4": [2, 3, 4]]]),
+        ("footnote [^2].", [["2": [2]]]),
+        ("run [1][3].", [["1": [1]], ["3": [3]]]),
+        ("glued default[1].", [["1": [1]]]),
+        ("a link [1](http://127.0.0.1/x) is not one.", []),
+        ("code `items[1]` is not one.", []),
+        ("zero [0] and [x] are not.", []),
+    ] as [(String, [[String: [Int]]])])
+    func citationForms(_ text: String, _ expected: [[String: [Int]]]) {
+        let citations = CitationParser.citations(in: text)
+        let spans = MarkdownRenderer(width: 80).render(text, citations: citations).flatMap(\.spans)
+        #expect(spans.map(\.text).joined() == text.replacingOccurrences(of: "`", with: ""), "the text is shown whole")
+        let items = spans.filter { !$0.citations.isEmpty }
+        #expect(Dictionary(items.map { ($0.text, $0.citations) }, uniquingKeysWith: { a, _ in a })
+                == expected.reduce(into: [:]) { $0.merge($1) { a, _ in a } })
+        let marked = spans.filter { $0.style.fg == .citation }.map(\.text).joined()
+        #expect(marked == citations.map { String(text.utf16.dropFirst($0.range.lowerBound).prefix($0.range.count))! }.joined(),
+                "exactly the markers are in the citation style")
+        // Without the engine's ranges nothing is styled: the renderer has no grammar of its own.
+        #expect(MarkdownRenderer(width: 80).render(text).flatMap(\.spans).allSatisfy { $0.style.fg != .citation })
+    }
+
+    @Test func anAnswerCannotForgeTheMarkup() {
+        let forged = "fake \u{E000}\u{E002}\u{F0003}\u{E003}3\u{E004}\u{E001} marker"
+        let spans = MarkdownRenderer(width: 80).render(forged).flatMap(\.spans)
+        #expect(spans.allSatisfy { $0.citations.isEmpty && $0.style.fg != .citation })
+        #expect(!spans.map(\.text).joined().unicodeScalars.contains { (0xE000...0xE004).contains($0.value) })
     }
 
     @Test func lonelyAsteriskStaysLiteral() {

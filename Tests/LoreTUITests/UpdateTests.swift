@@ -349,6 +349,7 @@ struct UpdateConversationTests {
         #expect(update(&m, .key(.enter)) == [.loadConversation(id: "9", kb: "docs")])
         #expect(m.overlay == nil)
         let turn = TranscriptTurn(question: "where is the config?", answer: "In config.toml [1].",
+                                  citations: CitationParser.citations(in: "In config.toml [1]."),
                                   passages: [Fixtures.passages[1]], model: "llama3")
         _ = update(&m, .conversationLoaded(Transcript(id: "9", kb: "docs", turns: [turn])))
         #expect(m.conversationID == "9")

@@ -7,13 +7,36 @@ import Foundation
 /// can merge into an earlier `Character`, but it cannot change earlier UTF-16 offsets), and because they
 /// map directly onto `NSRange` and `String.Index(utf16Offset:in:)`.
 public struct Citation: Sendable, Equatable, Hashable {
+    /// One item of a marker: `3` or `2-4` in `[1; 2-4]`, with the numbers it names and where it stands,
+    /// so that a view can style and highlight each item from these ranges instead of reading the text again.
+    public struct Part: Sendable, Equatable, Hashable {
+        public var numbers: [Int]
+        /// UTF-16 offsets into the whole answer, like the marker's own `range`.
+        public var range: Range<Int>
+
+        public init(numbers: [Int], range: Range<Int>) {
+            self.numbers = numbers
+            self.range = range
+        }
+    }
+
     /// Source numbers in the order written, ranges expanded (`[2-4]` is 2, 3, 4), without repeats.
     public var numbers: [Int]
     public var range: Range<Int>
+    /// The marker's items in order; together they name `numbers`.
+    public var parts: [Part]
 
-    public init(numbers: [Int], range: Range<Int>) {
+    /// Without `parts`, the marker is one item filling the space between its brackets, as in `[2]`.
+    public init(numbers: [Int], range: Range<Int>, parts: [Part]? = nil) {
         self.numbers = numbers
         self.range = range
+        self.parts = parts ?? [Part(numbers: numbers, range: (range.lowerBound + 1)..<max(range.lowerBound + 1, range.upperBound - 1))]
+    }
+
+    /// The same citation in a text that has `units` UTF-16 units more in front of it.
+    public func shifted(by units: Int) -> Citation {
+        Citation(numbers: numbers, range: (range.lowerBound + units)..<(range.upperBound + units),
+                 parts: parts.map { Part(numbers: $0.numbers, range: ($0.range.lowerBound + units)..<($0.range.upperBound + units)) })
     }
 
     /// The marker's position in `text` as string indices (`text` must be the answer the offsets refer to).
@@ -24,6 +47,14 @@ public struct Citation: Sendable, Equatable, Hashable {
 
 /// What `CitationParser.feed` reports as markers complete in a streamed answer.
 public typealias CitationEvent = Citation
+
+extension Array where Element == Citation {
+    /// The source numbers cited, in order of first mention, each once.
+    public var citedNumbers: [Int] {
+        var seen = Set<Int>()
+        return flatMap(\.numbers).filter { seen.insert($0).inserted }
+    }
+}
 
 /// Which source numbers an answer cites, split into those that exist and those that do not, so a view can
 /// flag `[7]` in an answer built on five sources instead of opening nothing.

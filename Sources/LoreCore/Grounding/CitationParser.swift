@@ -115,8 +115,12 @@ public struct CitationParser: Sendable {
             if c == "]" {
                 candidate = nil
                 lineHasContent = true
-                if let numbers = Self.numbers(in: body) {
-                    pending = Citation(numbers: numbers, range: candidateStart..<(offset + 1))
+                if let (numbers, items) = Self.parse(body) {
+                    // Every scalar a marker may hold is one UTF-16 unit, so scalar counts are offsets.
+                    let inside = candidateStart + 1
+                    pending = Citation(numbers: numbers, range: candidateStart..<(offset + 1), parts: items.map {
+                        Citation.Part(numbers: $0.numbers, range: (inside + $0.range.lowerBound)..<(inside + $0.range.upperBound))
+                    })
                 }
                 return
             }
@@ -187,28 +191,41 @@ public struct CitationParser: Sendable {
     }
 
     /// The numbers a bracket's contents name, or nil when they are not a well-formed marker.
-    static func numbers(in body: [Unicode.Scalar]) -> [Int]? {
-        var text = String(String.UnicodeScalarView(body))
-        if text.hasPrefix("^") { text.removeFirst() }
+    static func numbers(in body: [Unicode.Scalar]) -> [Int]? { parse(body)?.numbers }
+
+    /// The numbers a bracket's contents name, and each item with its numbers and its place among `body`'s
+    /// scalars (spaces around it left out); nil when the contents are not a well-formed marker.
+    static func parse(_ body: [Unicode.Scalar]) -> (numbers: [Int], items: [(numbers: [Int], range: Range<Int>)])? {
+        var start = 0
+        if body.first == "^" { start = 1 }
         var out: [Int] = []
         var seen = Set<Int>()
-        for item in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "," || $0 == ";" }) {
-            let parts = item.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "-" || $0 == "\u{2013}" })
+        var items: [(numbers: [Int], range: Range<Int>)] = []
+        var itemStart = start
+        for end in start...body.count where end == body.count || body[end] == "," || body[end] == ";" {
+            var low = itemStart
+            var high = end
+            while low < high, body[low] == " " { low += 1 }
+            while high > low, body[high - 1] == " " { high -= 1 }
+            itemStart = end + 1
+            let item = String(String.UnicodeScalarView(body[low..<high]))
+            let bounds = item.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "-" || $0 == "\u{2013}" })
             let values: [Int]
-            switch parts.count {
+            switch bounds.count {
             case 1:
-                guard let n = number(parts[0]) else { return nil }
+                guard let n = number(bounds[0]) else { return nil }
                 values = [n]
             case 2:
-                guard let low = number(parts[0]), let high = number(parts[1]), low <= high,
-                      high - low < maxRangeSpan else { return nil }
-                values = Array(low...high)
+                guard let first = number(bounds[0]), let last = number(bounds[1]), first <= last,
+                      last - first < maxRangeSpan else { return nil }
+                values = Array(first...last)
             default:
                 return nil
             }
+            items.append((values, low..<high))
             for v in values where seen.insert(v).inserted { out.append(v) }
         }
-        return out.isEmpty ? nil : out
+        return out.isEmpty ? nil : (out, items)
     }
 
     private static func number(_ raw: Substring) -> Int? {
