@@ -183,7 +183,9 @@ enum JSONLines {
         case .conversation(let id): write(["type": "conversation", "id": id])
         case .text(let delta): write(["type": "delta", "text": delta])
         case .reasoning(let delta): write(["type": "reasoning", "text": delta])
-        case .citation(let c): write(["type": "citation", "numbers": c.numbers])
+        case .citation(let c):
+            // Offsets are UTF-16 units into the answer's text (the concatenated deltas), `end` exclusive.
+            write(["type": "citation", "numbers": c.numbers, "start": c.range.lowerBound, "end": c.range.upperBound])
         case .usage(let u):
             var object: [String: Any] = ["type": "usage"]
             if let n = u.promptTokens { object["promptTokens"] = n }

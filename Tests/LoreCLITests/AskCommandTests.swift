@@ -60,6 +60,56 @@ private func configure(_ s: CLISandbox, baseURL: String, extra: String = "") thr
         #expect(events.last?["state"] as? String == "complete")
     }
 
+    /// Every citation form, through the binary: the events carry the engine's numbers and ranges, and the
+    /// sources list marks exactly the cited sources. The UI's side of the same table is in
+    /// MarkdownRendererTests and UpdateTests; both read these same engine events.
+    @Test("citation forms", arguments: [
+        (["See [2]."], [[2]]),
+        (["See [1, 3]."], [[1, 3]]),
+        (["See [1,3]."], [[1, 3]]),
+        (["See [1; 3]."], [[1, 3]]),
+        (["See [2-4]."], [[2, 3, 4]]),
+        (["See [2–4]."], [[2, 3, 4]]),
+        (["See [^2]."], [[2]]),
+        (["See [1][3]."], [[1], [3]]),
+        (["Split [1", ", 2", "] marker."], [[1, 2]]),
+        (["A link [1](http://127.0.0.1/x) only."], []),
+        (["Code `a[1]` only."], []),
+        (["Unknown [99]."], [[99]]),
+    ] as [([String], [[Int]])])
+    func citationForms(_ pieces: [String], _ expected: [[Int]]) throws {
+        let s = try CLISandbox()
+        let server = try LoopbackServer { _, _ in stream(pieces) }
+        defer { server.stop() }
+        try configure(s, baseURL: server.baseURL + "/v1")
+        let json = try s.run("ask", "--kb", sampleKB, "--json", "how are passages ranked?")
+        #expect(json.status == 0, "\(json.err)")
+        let events = json.out.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let answer = pieces.joined()
+        let citations = events.filter { $0["type"] as? String == "citation" }
+        #expect(citations.compactMap { $0["numbers"] as? [Int] } == expected)
+        let units = Array(answer.utf16)
+        for citation in citations {
+            let start = try #require(citation["start"] as? Int), end = try #require(citation["end"] as? Int)
+            let marker = String(decoding: units[start..<end], as: UTF16.self)
+            #expect(marker.hasPrefix("[") && marker.hasSuffix("]"), "\(marker) in \(answer)")
+        }
+        let sources = events.filter { $0["type"] as? String == "source" }.count
+        let done = try #require(events.last)
+        let all = Set(expected.flatMap { $0 })
+        #expect(Set(done["cited"] as? [Int] ?? []) == all.filter { $0 <= sources })
+        #expect(Set(done["unknownCitations"] as? [Int] ?? []) == all.filter { $0 > sources })
+
+        let text = try s.run("ask", "--kb", sampleKB, "how are passages ranked?")
+        #expect(text.status == 0, "\(text.err)")
+        for n in 1...sources {
+            let marked = text.out.contains("*[\(n)] ")
+            #expect(marked == all.contains(n), "source \(n) marked \(marked) for \(answer):\n\(text.out)")
+        }
+    }
+
     @Test("a rejected key fails with the server's message on stderr and a non-zero status, never the key")
     func unauthorized() throws {
         let s = try CLISandbox()

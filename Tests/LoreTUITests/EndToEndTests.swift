@@ -77,6 +77,26 @@ struct EndToEndTests {
         #expect(posted.first.map { String(decoding: $0.body, as: UTF8.self).contains("what is lore") } == true)
     }
 
+    /// The engine's citation events reach the screen through the real services: ranges, semicolons and
+    /// footnote markers count, a Markdown link does not.
+    @Test func citationFormsAreCountedAsTheEngineReadsThem() throws {
+        let server = try startModelServer(ScriptedAnswer(pieces: [
+            "Passages are ranked by BM25 [1; 2", "] and fused [3-4], see [^2] ", "and [5](http://127.0.0.1/x).",
+        ]))
+        defer { server.stop() }
+        let lore = try LoreSession(modelPort: server.port)
+        defer { lore.close() }
+        let tmux = try lore.launch()
+        try tmux.waitForIndexedKB()
+        try tmux.ask("how are passages ranked")
+        let screen = try tmux.waitUntil("the answer's footer") { $0.contains { $0.contains("sources cited") } }
+        let chat = TmuxHarness.chatPane(screen).joined(separator: " ")
+        #expect(chat.contains("4 sources cited"), "\(chat)")
+        #expect(chat.contains("[5](http://127.0.0.1/x)"))
+        let sources = TmuxHarness.sourcesPane(screen)
+        #expect(sources.contains { $0.hasPrefix(" [5] ") }, "five sources retrieved:\n\(sources.joined(separator: "\n"))")
+    }
+
     @Test func opensTheSourceViewerAtThePassageAndEscReturns() throws {
         let server = try startModelServer(Self.citedAnswer)
         defer { server.stop() }

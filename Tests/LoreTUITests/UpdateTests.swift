@@ -476,4 +476,35 @@ struct UpdateConversationTests {
         }
         #expect(conversation == "7")
     }
+
+    /// The UI's half of the citation table (the CLI's is in AskCommandTests): whatever form the engine
+    /// found, the exchange counts, steps through and highlights exactly those numbers; brackets the engine
+    /// did not report stay plain text.
+    @Test(arguments: [
+        (["Built [2-3] and [1](http://127.0.0.1/x)."], [2, 3]),
+        (["Built [1; 3] then [^2]."], [1, 3, 2]),
+        (["Built [3", "] from `a[1]`."], [3]),
+        (["Built [1][3] and [9]."], [1, 3, 9]),
+    ] as [([String], [Int])])
+    func citationsFromTheEngineDriveCountingAndStepping(_ pieces: [String], _ cited: [Int]) {
+        var m = AppModel(rows: 24, cols: 120, kbName: "docs")
+        Fixtures.type(&m, "how?")
+        _ = update(&m, .key(.enter))
+        let id = m.activeAnswer!
+        _ = update(&m, .answer(request: id, .retrieved(Fixtures.passages, millis: 1)))
+        Fixtures.streamAnswer(&m, request: id, pieces)
+        _ = update(&m, .answer(request: id, .finished(AnswerStats(model: "m", ttftMillis: 1, tokensPerSecond: 1,
+                                                                   incomplete: false))))
+        let e = m.latestExchange!
+        #expect(e.citedNumbers == cited)
+        let known = cited.filter { $0 <= Fixtures.passages.count }
+        #expect(e.citedSources == known)
+        let screen = view(m).lines.joined(separator: "\n")
+        #expect(screen.contains(known.count == 1 ? "1 source cited" : "\(known.count) sources cited"), "\(screen)")
+        // `]` in the chat visits each known cited source in order, then wraps.
+        _ = update(&m, .key(.tab))
+        var visited: [Int] = []
+        for _ in known { _ = update(&m, .key(.char("]"))); visited.append(m.sourcesSelection + 1) }
+        #expect(visited == known.sorted().filter { $0 != 1 } + (known.contains(1) ? [1] : []))
+    }
 }
