@@ -151,7 +151,7 @@ public struct Library: Sendable {
         file.removeKnowledgeBase(name)
         try commit(file)
         VectorIndex.forget(storePath: storePath(for: name))
-        for suffix in ["", "-wal", "-shm"] {
+        for suffix in ["", "-wal", "-shm", ".index-lock"] {
             try? FileManager.default.removeItem(atPath: storePath(for: name) + suffix)
         }
     }

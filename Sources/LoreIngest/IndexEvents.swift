@@ -47,6 +47,8 @@ public struct IndexSummary: Sendable, Equatable, Codable {
 }
 
 public enum IndexEvent: Sendable, Equatable {
+    /// Another process is indexing the same knowledge base; this run starts when that one ends.
+    case waitingForAnotherRun
     /// The walk is done: how many files will be looked at.
     case listed(files: Int, bytes: Int64)
     case progress(IndexProgress)

@@ -53,6 +53,8 @@ public struct Indexer: Sendable {
 
     @discardableResult
     public func run(events: (IndexEvent) -> Void = { _ in }) throws -> IndexSummary {
+        let turn = try IndexRunLock(storePath: store.path) { events(.waitingForAnotherRun) }
+        defer { withExtendedLifetime(turn) {} }
         let started = DispatchTime.now()
         var summary = IndexSummary()
 

@@ -54,11 +54,27 @@ public final class KnowledgeBaseStore: Sendable {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
             pool = try DatabasePool(path: path, configuration: configuration)
-            if !readOnly {
-                try Schema.migrator().migrate(pool)
-            }
+            if !readOnly { try Self.migrate(pool) }
         } catch let error as DatabaseError {
             throw StoreError(path: path, message: Self.explain(error))
+        }
+    }
+
+    /// Brings the schema up to date. Two processes opening a new file at once (two `lore index` runs, or the
+    /// UI and a CLI command) both find a migration unapplied; each migration is one write transaction, so
+    /// the second waits for the first to commit and then fails on a table that now exists. Reading the
+    /// applied migrations again settles it: the migrator goes on from where the other process got.
+    static func migrate(_ pool: DatabasePool) throws {
+        let migrator = Schema.migrator()
+        var attempt = 0
+        while true {
+            do {
+                try migrator.migrate(pool)
+                return
+            } catch let error as DatabaseError
+                where error.resultCode == .SQLITE_ERROR && (error.message ?? "").contains("already exists") && attempt < 8 {
+                attempt += 1
+            }
         }
     }
 

@@ -28,7 +28,7 @@ struct BenchCommand: AsyncParsableCommand {
 
         func run() async throws {
             let file = keep ?? NSTemporaryDirectory() + "lore-bench-\(getpid()).sqlite"
-            defer { if keep == nil { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + s) } } }
+            defer { if keep == nil { for s in ["", "-wal", "-shm", ".index-lock"] { try? FileManager.default.removeItem(atPath: file + s) } } }
             let store = try KnowledgeBaseStore(path: file)
             let roots = paths.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
             let indexer = Indexer(store: store, roots: roots)

@@ -107,7 +107,7 @@ final class EngineServices: LoreServices {
                         continuation.yield(.progress(done: p.filesDone, total: p.filesTotal, bytes: p.bytesDone,
                                                      passages: p.passagesWritten))
                     case .skipped(let path, let reason): continuation.yield(.skipped(path: path, reason: reason))
-                    case .finished: break
+                    case .finished, .waitingForAnotherRun: break
                     }
                 }
                 totals = IndexTotals(added: summary.added + summary.renamed, updated: summary.updated,

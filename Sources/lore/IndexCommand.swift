@@ -42,6 +42,8 @@ struct IndexCommand: AsyncParsableCommand {
                 guard !quiet, Date().timeIntervalSince(lastDraw) > 0.05 || p.filesDone == p.filesTotal else { return }
                 lastDraw = Date()
                 Console.status(progressLine(p, elapsed: Date().timeIntervalSince(started), width: Console.columns))
+            case .waitingForAnotherRun:
+                if !quiet { Console.error("\(kb.name): another index run is under way; waiting for it to finish") }
             case .listed, .finished:
                 break
             }

@@ -96,6 +96,33 @@ struct DurabilityTests {
         #expect(try store.statistics().lastIndexed != nil)
     }
 
+    @Test("two index runs of one knowledge base at once: the second waits, and no file is chunked twice")
+    func concurrentIndexRuns() throws {
+        let s = try CLISandbox()
+        let corpus = s.work + "/corpus"
+        let files = try makeCorpus(at: corpus, count: 1_500)
+        let first = try s.start(["index", "--kb", corpus], tag: "first")
+        let second = try s.start(["index", "--kb", corpus], tag: "second")
+        let (a, b) = (try first.wait(), try second.wait())
+        #expect(a.status == 0 && b.status == 0, "first: \(a.err)\nsecond: \(b.err)")
+        func count(_ word: String, _ out: String) -> Int? {
+            guard let range = out.range(of: word + #" \d+"#, options: .regularExpression) else { return nil }
+            return Int(out[range].dropFirst(word.count + 1))
+        }
+        let added = [a, b].compactMap { count("added", $0.out) }
+        let unchanged = [a, b].compactMap { count("unchanged", $0.out) }
+        #expect(added.count == 2 && unchanged.count == 2, "\(a.out) \(b.out)")
+        // Whichever ran first added every file; the other found them all done.
+        #expect(added.reduce(0, +) == files.count, "added \(added): \(a.out) \(b.out)")
+        #expect(unchanged.reduce(0, +) == files.count, "unchanged \(unchanged)")
+        let waited = [a, b].filter { $0.err.contains("another index run is under way") }.count
+        print("runs that waited for the other: \(waited)")
+        #expect(waited <= 1)
+        let store = try KnowledgeBaseStore(path: try #require(adHocStore(s)))
+        #expect(try store.integrityProblems() == [])
+        #expect(Set(try store.storedDocuments().keys) == files)
+    }
+
     @Test("searches in other processes while one indexes wait or read; never 'database is locked'")
     func searchWhileIndexing() throws {
         let s = try CLISandbox()
