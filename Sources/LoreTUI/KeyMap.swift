@@ -212,7 +212,7 @@ public struct KeyMap: Sendable, Equatable {
         KeyBinding("Tab / Shift-Tab", "focus input → chat → sources", [
             KeyStroke(.plain(.tab), .main, .focusNext), KeyStroke(.any(.backTab), .main, .focusPrevious),
         ]),
-        KeyBinding("PgUp / PgDn, wheel; ↑ ↓ in chat", "scroll (End follows the answer again)", [
+        KeyBinding("PgUp / PgDn, wheel, chat ↑ ↓", "scroll (End follows the answer again)", [
             KeyStroke(.any(.pageUp), .main, .pageUp), KeyStroke(.any(.pageDown), .main, .pageDown),
             KeyStroke(.any(.wheelUp), .main, .wheelUp), KeyStroke(.any(.wheelDown), .main, .wheelDown),
             KeyStroke(.any(.up), .chat, .up), KeyStroke(.any(.down), .chat, .down),
