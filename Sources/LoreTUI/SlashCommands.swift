@@ -16,6 +16,14 @@ public enum SlashCommand: String, Sendable, CaseIterable {
         }
     }
 
+    /// How the help lists the command: with its argument where the command needs one.
+    public var usage: String {
+        switch self {
+        case .theme: return "/theme NAME"
+        default: return "/\(rawValue)"
+        }
+    }
+
     /// What completing the current input could produce: command names while the first word is typed,
     /// theme names after "/theme ".
     public static func completions(for input: String, themes: [String]) -> [(text: String, summary: String)] {

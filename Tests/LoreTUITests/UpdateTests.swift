@@ -443,7 +443,7 @@ struct UpdateConversationTests {
             m.now = 100 + Double(i) * 0.05
             _ = update(&m, .answer(request: id, .delta(" word")))
         }
-        #expect(modelStatusText(m).0.hasSuffix("streaming 21 tok/s"))
+        #expect(m.statusBar.modelText.0.hasSuffix("streaming 21 tok/s"))
     }
 }
 
