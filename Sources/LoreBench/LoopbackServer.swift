@@ -95,12 +95,7 @@ public final class LoopbackServer: @unchecked Sendable {
         var yes: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         do {
-            var address = Socket.loopback(port: 0)
-            _ = try Socket.check(withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }, "bind")
+            try Socket.bindLoopback(fd)
             _ = try Socket.check(listen(fd, 64), "listen")
             self.port = try Socket.localPort(fd)
         } catch {
@@ -134,10 +129,7 @@ public final class LoopbackServer: @unchecked Sendable {
     public static func closedPort() throws -> Int {
         let fd = try Socket.check(socket(AF_INET, Socket.streamType, 0), "socket")
         defer { close(fd) }
-        var address = Socket.loopback(port: 0)
-        _ = try Socket.check(withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }, "bind")
+        try Socket.bindLoopback(fd)
         return try Socket.localPort(fd)
     }
 
@@ -152,12 +144,7 @@ public final class LoopbackServer: @unchecked Sendable {
             let fd = try Socket.check(socket(AF_INET, Socket.streamType, 0), "socket")
             var opened = [fd]
             do {
-                var address = Socket.loopback(port: 0)
-                _ = try Socket.check(withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                    }
-                }, "bind")
+                try Socket.bindLoopback(fd)
                 // Backlog 0 still queues one connection (Linux keeps backlog + 1); fill it with our own
                 // connections, which complete at once, so the listener drops every later handshake.
                 _ = try Socket.check(listen(fd, 0), "listen")
@@ -398,6 +385,14 @@ enum Socket {
         address.sin_port = port.bigEndian
         address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
         return address
+    }
+
+    /// Binds `fd` to an ephemeral port of 127.0.0.1.
+    static func bindLoopback(_ fd: Int32) throws {
+        var address = loopback(port: 0)
+        _ = try check(withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }, "bind")
     }
 
     static func localPort(_ fd: Int32) throws -> Int {
