@@ -507,4 +507,17 @@ struct UpdateConversationTests {
         for _ in known { _ = update(&m, .key(.char("]"))); visited.append(m.sourcesSelection + 1) }
         #expect(visited == known.sorted().filter { $0 != 1 } + (known.contains(1) ? [1] : []))
     }
+
+    @Test func noCursorUnderTheSpinnerBeforeTheFirstWords() {
+        var m = AppModel(rows: 24, cols: 120, kbName: "docs")
+        Fixtures.type(&m, "how?")
+        _ = update(&m, .key(.enter))
+        let id = m.activeAnswer!
+        _ = update(&m, .answer(request: id, .retrieved(Fixtures.passages, millis: 1)))
+        let waiting = view(m).lines
+        #expect(waiting.contains { $0.contains("waiting for the model…") })
+        #expect(!waiting.contains { $0.contains("▍") })
+        _ = update(&m, .answer(request: id, .delta("First")))
+        #expect(view(m).lines.contains { $0.contains("First▍") })
+    }
 }

@@ -107,7 +107,8 @@ struct ChatPaneView {
                 }
             }
         }
-        if e.state == .streaming {
+        // Until the first words arrive the spinner line above says what is happening; a cursor under it says nothing.
+        if e.state == .streaming && !e.answer.isEmpty {
             let cursor = Span("▍", TextStyle(.primary))
             if var last = answer.popLast(), TextWidth.of(last.text) < width {
                 last.spans.append(cursor)
