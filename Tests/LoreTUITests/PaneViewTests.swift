@@ -131,13 +131,15 @@ struct PaneViewTests {
         picker.filter.setText("do")
         let view = PickerOverlayView(picker: picker, knowledgeBases: [Fixtures.kb], currentName: "docs",
                                      footer: KeyMap.default.hints(.knowledgeBases))
-        #expect(drawn(rows: 8, cols: 50) { b, r in view.draw(into: &b, in: r) } == [
+        // The keys wrap onto a second line instead of being cut at the edge.
+        #expect(drawn(rows: 9, cols: 50) { b, r in view.draw(into: &b, in: r) } == [
             "",
             " ┌─ Knowledge bases ────────────────────────────┐",
             " │ filter: do                                   │",
             " │                                              │",
             " │ ● docs  1,170 docs · 8,432 passages  /srv/do │",
-            " │ ↑↓ Enter switch · Ctrl-A add folder · Ctrl-… │",
+            " │ ↑↓ Enter switch · Ctrl-A add folder · Ctrl-R │",
+            " │ re-index · Ctrl-D remove · Esc close         │",
             " └──────────────────────────────────────────────┘",
             "",
         ])

@@ -11,8 +11,11 @@ struct PickerOverlayView {
 
     func draw(into buffer: inout ScreenBuffer, in screen: Rect) {
         let matches = picker.matches(knowledgeBases)
-        let inner = drawBox(&buffer, centered(in: screen, width: 72, height: min(screen.height - 2, max(8, matches.count + 6))),
-                            title: "Knowledge bases")
+        // The keys wrap onto a second line rather than being cut at the box's edge.
+        let innerWidth = min(screen.width - 2, 72) - 4
+        let footerLines = Array(TextWrap.wrap(footer, width: max(1, innerWidth)).prefix(2))
+        let height = min(screen.height - 2, max(8, matches.count + 5 + footerLines.count))
+        let inner = drawBox(&buffer, centered(in: screen, width: 72, height: height), title: "Knowledge bases")
         let label: String
         switch picker.mode {
         case .browse: label = "filter: "
@@ -26,7 +29,7 @@ struct PickerOverlayView {
             buffer.cursor = ScreenBuffer.Position(row: inner.row,
                                                   col: min(inner.col + inner.width - 1, c + TextWidth.of(picker.filter.text)))
         }
-        let listHeight = inner.height - 3
+        let listHeight = inner.height - 2 - footerLines.count
         if knowledgeBases.isEmpty {
             buffer.put("No knowledge bases yet. Ctrl-A adds a folder.", row: inner.row + 2, col: inner.col,
                        style: TextStyle(.muted, on: .panel))
@@ -48,7 +51,9 @@ struct PickerOverlayView {
                            limit: inner.col + inner.width)
             }
         }
-        buffer.put(TextWrap.truncate(footer, to: inner.width), row: inner.row + inner.height - 1, col: inner.col,
-                   style: TextStyle(.muted, on: .panel))
+        for (i, line) in footerLines.enumerated() {
+            buffer.put(TextWrap.truncate(line, to: inner.width), row: inner.row + inner.height - footerLines.count + i,
+                       col: inner.col, style: TextStyle(.muted, on: .panel))
+        }
     }
 }
