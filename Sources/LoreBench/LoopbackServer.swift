@@ -7,9 +7,9 @@ import Foundation
 import LoreLLM
 
 /// A small HTTP/1.1 server on 127.0.0.1 that answers each request with a scripted response: a status,
-/// headers, and body steps written with pauses, stalls or an abrupt close. It exists to replay recorded
-/// model streams to the real libcurl client, for `StreamBenchmark` and for the tests, with no network and
-/// no model. One thread accepts; each connection gets its own thread. Not meant to face anything but
+/// headers, and body steps that are written at once, held until the test opens a gate, stalled, or cut
+/// off; no step waits on a clock. It exists to replay recorded model streams to the real libcurl client,
+/// for `StreamBenchmark` and for the tests, with no network and no model. One thread accepts; each connection gets its own thread. Not meant to face anything but
 /// loopback test traffic. The accept thread keeps the server alive until `stop()` is called.
 public final class LoopbackServer: @unchecked Sendable {
     /// A request as the server read it.
@@ -34,7 +34,6 @@ public final class LoopbackServer: @unchecked Sendable {
 
         public enum Step: Sendable {
             case send(Data)
-            case pause(seconds: Double)
             /// `count` pieces made on demand and written as fast as the client reads them: a long stream
             /// without holding it in memory.
             case generate(count: Int, piece: @Sendable (Int) -> Data)
@@ -209,8 +208,6 @@ public final class LoopbackServer: @unchecked Sendable {
             switch step {
             case .send(let data):
                 guard connection.writeBody(data) else { return }
-            case .pause(let seconds):
-                Thread.sleep(forTimeInterval: seconds)
             case .generate(let count, let piece):
                 var batch = Data()
                 for i in 0..<count {
