@@ -67,18 +67,33 @@ extension AppModel {
         return [.reindex(request: id, kb: kb)]
     }
 
+    /// Asks for `name` to be opened; the chat moves to it only once it has opened, so a knowledge base that
+    /// cannot be opened (a damaged file) leaves the person where they were, told why.
     mutating func switchKnowledgeBase(to name: String) -> [Effect] {
-        guard name != kbName else { return [] }
-        var effects = stopActive()
-        kbName = name
-        kb = knowledgeBases.first { $0.name == name }
+        guard name != kbName, name != switchingTo else { return [] }
+        switchingTo = name
+        return [.openKnowledgeBase(name)]
+    }
+
+    private mutating func completeSwitch(to opened: KnowledgeBaseSummary) -> [Effect] {
+        switchingTo = nil
+        let effects = stopActive()
+        kbName = opened.name
         index = .unknown
         activeIndex = nil
         items = []
         conversationID = nil
-        notice(.info, "Switched to \(name).")
-        effects.append(.openKnowledgeBase(name))
+        notice(.info, "Switched to \(opened.name).")
         return effects
+    }
+
+    mutating func knowledgeBaseOpenFailed(_ name: String, error: String) {
+        if name == switchingTo {
+            switchingTo = nil
+            notice(.error, "cannot open \(name): \(error) — still on \(kbName)")
+        } else {
+            notice(.error, error)
+        }
     }
 
     mutating func openPicker() -> [Effect] {
@@ -94,6 +109,16 @@ extension AppModel {
     }
 
     mutating func knowledgeBaseOpened(_ opened: KnowledgeBaseSummary) -> [Effect] {
+        var effects: [Effect] = []
+        if let target = switchingTo {
+            if opened.name == target {
+                effects = completeSwitch(to: opened)
+            } else if opened.name == kbName {
+                // New counts for the knowledge base being left, not the switch.
+                kb = opened
+                return []
+            }
+        }
         kb = opened
         kbName = opened.name
         if let i = knowledgeBases.firstIndex(where: { $0.name == opened.name }) {
@@ -104,7 +129,7 @@ extension AppModel {
         // Opening a knowledge base brings its index up to date in the background; questions meanwhile use
         // what is already indexed. The same message also refreshes the counts after an index run, which
         // must not start another run.
-        return index == .unknown ? startReindex(opened.name) : []
+        return effects + (index == .unknown ? startReindex(opened.name) : [])
     }
 
     mutating func modelStatusArrived(_ status: ModelStatus) {

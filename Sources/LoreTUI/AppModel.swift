@@ -132,6 +132,8 @@ public struct AppModel: Sendable, Equatable {
     public var rows: Int
     public var cols: Int
     public var kbName: String
+    /// A knowledge base asked for and not opened yet; the chat stays on `kbName` until it opens.
+    public var switchingTo: String?
     public var kb: KnowledgeBaseSummary?
     public var knowledgeBases: [KnowledgeBaseSummary] = []
     public var index: IndexState = .unknown
@@ -226,6 +228,8 @@ public enum Msg: Sendable, Equatable {
     case indexProgress(request: Int, IndexProgressEvent)
     case knowledgeBasesLoaded([KnowledgeBaseSummary])
     case knowledgeBaseOpened(KnowledgeBaseSummary)
+    /// Opening the named knowledge base failed (a damaged file, a missing folder); `error` is for the person.
+    case knowledgeBaseOpenFailed(name: String, error: String)
     case documentLoaded(request: Int, text: String)
     case documentFailed(request: Int, error: String)
     case modelStatus(ModelStatus)

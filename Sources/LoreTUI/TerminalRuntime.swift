@@ -402,7 +402,13 @@ public final class TerminalRuntime {
         case .loadKnowledgeBases:
             run { .knowledgeBasesLoaded(try await services.knowledgeBases()) }
         case .openKnowledgeBase(let name):
-            run { .knowledgeBaseOpened(try await services.openKnowledgeBase(name)) }
+            run {
+                do {
+                    return .knowledgeBaseOpened(try await services.openKnowledgeBase(name))
+                } catch {
+                    return .knowledgeBaseOpenFailed(name: name, error: Self.describe(error))
+                }
+            }
         case .addKnowledgeBase(let name, let path):
             run {
                 let kb = try await services.addKnowledgeBase(name: name, path: path)
@@ -461,7 +467,7 @@ public final class TerminalRuntime {
         }
     }
 
-    static func describe(_ error: any Error) -> String {
+    nonisolated static func describe(_ error: any Error) -> String {
         TerminalText.sanitize(String(describing: error), keepNewlines: false)
     }
 

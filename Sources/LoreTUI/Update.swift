@@ -34,6 +34,9 @@ extension AppModel {
             return []
         case .knowledgeBaseOpened(let kb):
             return knowledgeBaseOpened(kb)
+        case .knowledgeBaseOpenFailed(let name, let error):
+            knowledgeBaseOpenFailed(name, error: error)
+            return []
         case .documentLoaded(let request, let text):
             documentLoaded(request, text: text)
             return []

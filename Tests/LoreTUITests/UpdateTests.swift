@@ -228,9 +228,32 @@ struct UpdateTests {
         }
         #expect(picker.matches(m.knowledgeBases).map(\.name) == ["postgres", "python"])
         Fixtures.type(&m, "yt")
-        _ = update(&m, .key(.enter))
+        #expect(update(&m, .key(.enter)) == [.openKnowledgeBase("python")])
         #expect(m.overlay == nil)
-        #expect(m.kbName == "python")
+        // The chat moves once the knowledge base has opened.
+        #expect(m.kbName == "docs" && m.switchingTo == "python")
+        let python = m.knowledgeBases[2]
+        let opened = update(&m, .knowledgeBaseOpened(python))
+        #expect(m.kbName == "python" && m.switchingTo == nil)
+        #expect(opened.contains { if case .reindex(_, "python") = $0 { return true }; return false })
+    }
+
+    @Test func aKnowledgeBaseThatCannotBeOpenedLeavesThePersonWhereTheyWere() {
+        var m = Fixtures.answered()
+        let before = m.items.count
+        Fixtures.type(&m, "/kb broken")
+        #expect(update(&m, .key(.enter)).contains(.openKnowledgeBase("broken")))
+        #expect(m.switchingTo == "broken")
+        _ = update(&m, .knowledgeBaseOpenFailed(name: "broken", error: "broken.sqlite: not a Lore knowledge base"))
+        #expect(m.kbName == "docs" && m.switchingTo == nil)
+        #expect(m.latestExchange != nil, "the conversation is kept")
+        #expect(m.items.count == before + 1)
+        guard case .notice(let notice)? = m.items.last else {
+            Issue.record("no notice")
+            return
+        }
+        #expect(notice.level == .error)
+        #expect(notice.text == "cannot open broken: broken.sqlite: not a Lore knowledge base — still on docs")
     }
 
     @Test func pickerRemoveNeedsConfirmation() {
