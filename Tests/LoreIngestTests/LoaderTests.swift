@@ -211,6 +211,12 @@ private func headings(_ doc: LoadedDocument) -> [String] {
         #expect(doc.blocks.last == Block(kind: .list, text: "- item one\n- item two", lineStart: 34, lineEnd: 35))
     }
 
+    @Test func literalsKeepTheirTildeWhileRolesDropTheirPrefix() {
+        let doc = DocumentLoader.load(text: "Files live in ``~/.local/share``; see :func:`~os.path.join` and :class:`!Path`.\n",
+                                      path: "x.rst", format: .restructuredText)
+        #expect(doc.blocks.first?.text == "Files live in ~/.local/share; see os.path.join and Path.")
+    }
+
     static let pythonDocs = "/usr/share/doc/python3.11/html/_sources/library/os.path.rst.txt"
 
     /// A real Sphinx source from Debian's python3.11-doc (`.ci/run` installs it).

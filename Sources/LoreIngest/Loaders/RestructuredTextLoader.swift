@@ -402,7 +402,8 @@ enum RestructuredTextLoader {
                        bytes[lt - 1] == 0x20 {
                         content = bytes[open..<(lt - 1)]
                     }
-                    if let f = content.first, f == 0x7E || f == 0x21 { content = content.dropFirst() }
+                    // Sphinx's `~mod.name` and `!name` prefixes belong to roles; a ``~/literal`` keeps its tilde.
+                    if ticks == 1, let f = content.first, f == 0x7E || f == 0x21 { content = content.dropFirst() }
                     out.append(contentsOf: content)
                     i = close
                     while i < n, bytes[i] == 0x60 { i += 1 }
