@@ -5,6 +5,19 @@ public enum DocumentFormat: String, Sendable, Codable, CaseIterable {
     case restructuredText = "rst"
     case html
     case code
+    // Formats whose files are not text: their loaders read the bytes (see `isBinary`).
+    case pdf
+    case docx
+    case odt
+    case epub
+
+    /// Files of this format are read as bytes by a loader of their own, never decoded as text.
+    public var isBinary: Bool {
+        switch self {
+        case .pdf, .docx, .odt, .epub: true
+        case .markdown, .text, .restructuredText, .html, .code: false
+        }
+    }
 
     /// The format a file's extension implies, or nil when Lore does not index that kind of file.
     public static func forPath(_ path: String) -> DocumentFormat? {
@@ -25,6 +38,10 @@ public enum DocumentFormat: String, Sendable, Codable, CaseIterable {
         case "txt", "text", "log": return .text
         case "rst", "rest": return .restructuredText
         case "html", "htm", "xhtml": return .html
+        case "pdf": return .pdf
+        case "docx": return .docx
+        case "odt": return .odt
+        case "epub": return .epub
         default: return Self.codeExtensions.contains(ext) ? .code : nil
         }
     }
@@ -68,11 +85,32 @@ public struct LoadedDocument: Sendable, Equatable {
     public var title: String?
     public var format: DocumentFormat
     public var blocks: [Block]
+    /// For paged documents (PDF), the first line of each page in the text the blocks' lines count, in
+    /// order: `pageStarts[0]` is page 1. Empty for documents without pages.
+    public var pageStarts: [Int]
+    /// For binary formats, the text the blocks' line numbers count (what the source viewer shows); nil
+    /// for text formats, whose file is that text.
+    public var text: String?
 
-    public init(title: String?, format: DocumentFormat, blocks: [Block]) {
+    public init(title: String?, format: DocumentFormat, blocks: [Block], pageStarts: [Int] = [], text: String? = nil) {
         self.title = title
         self.format = format
         self.blocks = blocks
+        self.pageStarts = pageStarts
+        self.text = text
+    }
+
+    /// The 1-based page holding `line`, or nil when the document has no pages.
+    public func page(ofLine line: Int) -> Int? {
+        guard !pageStarts.isEmpty else { return nil }
+        var low = 0
+        var high = pageStarts.count
+        // The last page whose first line is at or before `line`.
+        while low < high {
+            let mid = (low + high) / 2
+            if pageStarts[mid] <= line { low = mid + 1 } else { high = mid }
+        }
+        return max(1, low)
     }
 }
 
@@ -84,13 +122,19 @@ public struct ChunkDraft: Sendable, Equatable {
     public var lineStart: Int
     public var lineEnd: Int
     public var tokenEstimate: Int
+    /// The pages the passage spans in a paged document; nil elsewhere.
+    public var pageStart: Int?
+    public var pageEnd: Int?
 
-    public init(headingPath: [String], text: String, lineStart: Int, lineEnd: Int, tokenEstimate: Int) {
+    public init(headingPath: [String], text: String, lineStart: Int, lineEnd: Int, tokenEstimate: Int,
+                pageStart: Int? = nil, pageEnd: Int? = nil) {
         self.headingPath = headingPath
         self.text = text
         self.lineStart = lineStart
         self.lineEnd = lineEnd
         self.tokenEstimate = tokenEstimate
+        self.pageStart = pageStart
+        self.pageEnd = pageEnd
     }
 
     /// The heading path as a person reads it.

@@ -10,9 +10,12 @@ public struct Passage: Sendable, Equatable, Codable, Identifiable {
     public var text: String
     /// Higher is better; for BM25 results this is the negated FTS5 rank.
     public var score: Double
+    /// The pages the passage spans, 1-based and inclusive, for paged documents (PDF); nil elsewhere.
+    public var pageStart: Int?
+    public var pageEnd: Int?
 
     public init(id: Int64, documentPath: String, title: String, headingPath: [String], lineStart: Int,
-                lineEnd: Int, text: String, score: Double) {
+                lineEnd: Int, text: String, score: Double, pageStart: Int? = nil, pageEnd: Int? = nil) {
         self.id = id
         self.documentPath = documentPath
         self.title = title
@@ -21,6 +24,8 @@ public struct Passage: Sendable, Equatable, Codable, Identifiable {
         self.lineEnd = lineEnd
         self.text = text
         self.score = score
+        self.pageStart = pageStart
+        self.pageEnd = pageEnd ?? pageStart
     }
 
     public var headingLabel: String { headingPath.joined(separator: " › ") }
@@ -37,9 +42,18 @@ public struct Passage: Sendable, Equatable, Codable, Identifiable {
     /// "path/to/file.md:12-30", the location a person can open.
     public var location: String { location(path: documentPath) }
 
-    /// The passage's lines after `path`, the way a person names a spot in a file: "guide/install.md:12-30".
+    /// The passage's place after `path`, the way a person names a spot in a file: its lines,
+    /// "guide/install.md:12-30", or for a paged document its pages, "manual.pdf p. 12–13".
     public func location(path: String) -> String {
-        lineStart == lineEnd ? "\(path):\(lineStart)" : "\(path):\(lineStart)-\(lineEnd)"
+        if let pages = pageLabel { return "\(path) \(pages)" }
+        return lineStart == lineEnd ? "\(path):\(lineStart)" : "\(path):\(lineStart)-\(lineEnd)"
+    }
+
+    /// "p. 12" or "p. 12–13" for a paged document, nil for others.
+    public var pageLabel: String? {
+        guard let first = pageStart else { return nil }
+        let last = max(first, pageEnd ?? first)
+        return first == last ? "p. \(first)" : "p. \(first)–\(last)"
     }
 
     /// The document's path below whichever of `roots` holds it, or nil when none does.

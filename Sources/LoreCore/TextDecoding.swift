@@ -17,6 +17,15 @@ public enum SkipReason: String, Error, Sendable, Codable, CaseIterable, CustomSt
     case unsupported
     /// A symbolic link that leads back into a folder already being walked.
     case symlinkLoop
+    /// A document protected by a password Lore does not have.
+    case encrypted
+    /// A document with no text to read, such as a PDF of scanned pages without a text layer.
+    case noText
+    /// A file of a known format that its loader cannot make sense of (truncated, corrupt).
+    case damaged
+    /// An archive-based document (DOCX, ODT, EPUB) refused for safety: an entry name leading outside it,
+    /// or contents far larger unpacked than packed.
+    case unsafeArchive
 
     public var description: String {
         switch self {
@@ -28,6 +37,10 @@ public enum SkipReason: String, Error, Sendable, Codable, CaseIterable, CustomSt
         case .vanished: "deleted or replaced while indexing"
         case .unsupported: "unsupported file type"
         case .symlinkLoop: "symbolic link loop"
+        case .encrypted: "encrypted (password protected)"
+        case .noText: "no text to index (scanned pages without a text layer?)"
+        case .damaged: "damaged or truncated file"
+        case .unsafeArchive: "refused: unsafe archive (entry outside it, or too large unpacked)"
         }
     }
 }

@@ -200,6 +200,15 @@ public struct Indexer: Sendable {
 
     static func load(_ raw: UnsafeRawBufferPointer, hash: String, bytes: Int64, path: String, format: DocumentFormat,
                      options: IndexOptions) -> Outcome {
+        if format.isBinary {
+            switch DocumentLoader.load(bytes: raw, path: path, format: format) {
+            case .skipped(let reason):
+                return .skipped(reason, bytes: bytes)
+            case .loaded(let loaded):
+                return .document(hash: hash, bytes: bytes, loaded: loaded,
+                                 chunks: Chunker.chunk(loaded, options: options.chunking))
+            }
+        }
         switch TextDecoding.decode(raw, maxBytes: options.maxFileBytes) {
         case .failure(let reason):
             return .skipped(reason, bytes: bytes)

@@ -125,11 +125,11 @@ extension KnowledgeBaseStore {
                 let p = source.passage
                 try db.execute(sql: """
                     INSERT INTO turn_sources(turn_id, number, chunk_id, document_path, title, headings,
-                        line_start, line_end, body, score, cited)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        line_start, line_end, body, score, cited, page_start, page_end)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [turnID, source.number, p.id, p.documentPath, p.title,
                                      p.headingPath.joined(separator: Schema.headingSeparator), p.lineStart, p.lineEnd,
-                                     p.text, p.score, source.cited])
+                                     p.text, p.score, source.cited, p.pageStart, p.pageEnd])
             }
             try db.execute(sql: "UPDATE conversations SET updated_at = ? WHERE id = ?",
                            arguments: [Date().timeIntervalSince1970, conversationID])
@@ -161,13 +161,15 @@ extension KnowledgeBaseStore {
                 """, arguments: [id]) {
                 let turnID: Int64 = row[0]
                 let sources = try Row.fetchAll(db, sql: """
-                    SELECT number, chunk_id, document_path, title, headings, line_start, line_end, body, score, cited
+                    SELECT number, chunk_id, document_path, title, headings, line_start, line_end, body, score, cited,
+                        page_start, page_end
                     FROM turn_sources WHERE turn_id = ? ORDER BY number
                     """, arguments: [turnID]).map { s -> SavedSource in
                     let headings: String = s[4]
                     let passage = Passage(id: s[1] ?? 0, documentPath: s[2], title: s[3],
                                           headingPath: headings.isEmpty ? [] : headings.components(separatedBy: Schema.headingSeparator),
-                                          lineStart: s[5], lineEnd: s[6], text: s[7], score: s[8])
+                                          lineStart: s[5], lineEnd: s[6], text: s[7], score: s[8],
+                                          pageStart: s[10], pageEnd: s[11])
                     return SavedSource(number: s[0], passage: passage, cited: s[9])
                 }
                 let record = TurnRecord(question: row[1], answer: row[2], reasoning: row[3], model: row[4], mode: row[5],

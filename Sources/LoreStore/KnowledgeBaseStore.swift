@@ -153,7 +153,7 @@ public final class KnowledgeBaseStore: Sendable {
     public func passages(ofDocument documentPath: String) throws -> [Passage] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT c.id, d.path, c.title, c.headings, c.line_start, c.line_end, c.body
+                SELECT \(Schema.passageColumns)
                 FROM chunks c JOIN documents d ON d.id = c.document_id
                 WHERE d.path = ? ORDER BY c.ordinal
                 """, arguments: [documentPath]).map { Self.passage(from: $0, score: 0) }
@@ -163,7 +163,7 @@ public final class KnowledgeBaseStore: Sendable {
     public func passage(id: Int64) throws -> Passage? {
         try pool.read { db in
             try Row.fetchOne(db, sql: """
-                SELECT c.id, d.path, c.title, c.headings, c.line_start, c.line_end, c.body
+                SELECT \(Schema.passageColumns)
                 FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?
                 """, arguments: [id]).map { Self.passage(from: $0, score: 0) }
         }
@@ -173,7 +173,7 @@ public final class KnowledgeBaseStore: Sendable {
         let headings: String = row[3]
         return Passage(id: row[0], documentPath: row[1], title: row[2],
                        headingPath: headings.isEmpty ? [] : headings.components(separatedBy: Schema.headingSeparator),
-                       lineStart: row[4], lineEnd: row[5], text: row[6], score: score)
+                       lineStart: row[4], lineEnd: row[5], text: row[6], score: score, pageStart: row[7], pageEnd: row[8])
     }
 
     public func metaValue(_ key: String) throws -> String? {
@@ -234,12 +234,13 @@ public struct IndexWriter {
                                     passages: chunks.count)
         try deleteChunks(documentID: id)
         let insert = try db.cachedStatement(sql: """
-            INSERT INTO chunks(document_id, ordinal, title, headings, body, line_start, line_end, tokens)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO chunks(document_id, ordinal, title, headings, body, line_start, line_end, tokens, page_start, page_end)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for (ordinal, chunk) in chunks.enumerated() {
             try insert.execute(arguments: [id, ordinal, title, chunk.headingPath.joined(separator: Schema.headingSeparator),
-                                           chunk.text, chunk.lineStart, chunk.lineEnd, chunk.tokenEstimate])
+                                           chunk.text, chunk.lineStart, chunk.lineEnd, chunk.tokenEstimate,
+                                           chunk.pageStart, chunk.pageEnd])
         }
         return chunks.count
     }

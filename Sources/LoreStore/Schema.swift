@@ -127,8 +127,21 @@ enum Schema {
                 END;
                 """)
         }
+        migrator.registerMigration("4 pages") { db in
+            try db.execute(sql: """
+                -- The pages a passage spans in a paged document (PDF); NULL for documents without pages.
+                ALTER TABLE chunks ADD COLUMN page_start INTEGER;
+                ALTER TABLE chunks ADD COLUMN page_end INTEGER;
+                ALTER TABLE turn_sources ADD COLUMN page_start INTEGER;
+                ALTER TABLE turn_sources ADD COLUMN page_end INTEGER;
+                """)
+        }
         return migrator
     }
+
+    /// The columns `KnowledgeBaseStore.passage(from:score:)` reads, in its order, over `chunks c JOIN
+    /// documents d`.
+    static let passageColumns = "c.id, d.path, c.title, c.headings, c.line_start, c.line_end, c.body, c.page_start, c.page_end"
 
     /// Written to `meta` so that a newer file opened by an older Lore is recognised.
     static let headingSeparator = " › "

@@ -38,7 +38,7 @@ extension KnowledgeBaseStore {
             }
             let chosen = diversify(candidates, limit: limit, perGroup: perDocument) { $0.document }
             let row = try db.cachedStatement(sql: """
-                SELECT c.id, d.path, c.title, c.headings, c.line_start, c.line_end, c.body
+                SELECT \(Schema.passageColumns)
                 FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?
                 """)
             return try chosen.compactMap { candidate in

@@ -175,7 +175,7 @@ extension KnowledgeBaseStore {
     public func hits(forPassages ids: [Int64], scores: [Double], terms: [String]) throws -> [SearchHit] {
         try pool.read { db in
             let row = try db.cachedStatement(sql: """
-                SELECT c.id, d.path, c.title, c.headings, c.line_start, c.line_end, c.body
+                SELECT \(Schema.passageColumns)
                 FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ?
                 """)
             return try ids.enumerated().compactMap { index, id in

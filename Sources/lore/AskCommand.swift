@@ -169,9 +169,14 @@ enum JSONLines {
         switch event {
         case .retrieved(let sources, let query, let ms):
             for s in sources {
-                write(["type": "source", "number": s.number, "path": s.passage.documentPath, "title": s.passage.title,
-                       "headings": s.passage.headingPath, "lineStart": s.passage.lineStart, "lineEnd": s.passage.lineEnd,
-                       "score": s.passage.score, "text": s.passage.text])
+                var object: [String: Any] = [
+                    "type": "source", "number": s.number, "path": s.passage.documentPath, "title": s.passage.title,
+                    "headings": s.passage.headingPath, "lineStart": s.passage.lineStart, "lineEnd": s.passage.lineEnd,
+                    "score": s.passage.score, "text": s.passage.text,
+                ]
+                if let first = s.passage.pageStart { object["pageStart"] = first }
+                if let last = s.passage.pageEnd { object["pageEnd"] = last }
+                write(object)
             }
             write(["type": "retrieval", "query": query, "milliseconds": ms, "sources": sources.count])
         case .mode(let mode):

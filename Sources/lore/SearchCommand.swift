@@ -58,6 +58,9 @@ struct SearchCommand: AsyncParsableCommand {
             var headings: [String]
             var lineStart: Int
             var lineEnd: Int
+            /// Pages of a paged document (PDF); absent for others.
+            var pageStart: Int?
+            var pageEnd: Int?
             var score: Double
             var snippet: String
             var text: String
@@ -70,6 +73,7 @@ struct SearchCommand: AsyncParsableCommand {
         let results = retrieval.hits.enumerated().map { i, hit in
             Result(rank: i + 1, path: hit.passage.documentPath, title: hit.passage.title,
                    headings: hit.passage.headingPath, lineStart: hit.passage.lineStart, lineEnd: hit.passage.lineEnd,
+                   pageStart: hit.passage.pageStart, pageEnd: hit.passage.pageEnd,
                    score: (hit.passage.score * 1000).rounded() / 1000,
                    snippet: hit.snippet.replacingOccurrences(of: "\u{1}", with: "").replacingOccurrences(of: "\u{2}", with: ""),
                    text: hit.passage.text,

@@ -161,4 +161,23 @@ import Testing
         #expect(o.targetTokens == 16 && o.maxTokens == 16 && o.overlapTokens == 8)
         #expect(ChunkingOptions.default.targetTokens == 256)
     }
+
+    @Test func passagesOfAPagedDocumentSpanThePagesOfTheirLines() {
+        // Three pages starting at lines 1, 10 and 20.
+        let blocks = [
+            Block(kind: .paragraph, text: String(repeating: "alpha ", count: 300), lineStart: 2, lineEnd: 8),
+            Block(kind: .paragraph, text: String(repeating: "beta ", count: 300), lineStart: 9, lineEnd: 12),
+            Block(kind: .paragraph, text: "gamma closes the document.", lineStart: 25, lineEnd: 25),
+        ]
+        let doc = LoadedDocument(title: "Manual", format: .pdf, blocks: blocks, pageStarts: [1, 10, 20])
+        #expect(doc.page(ofLine: 1) == 1 && doc.page(ofLine: 9) == 1 && doc.page(ofLine: 10) == 2)
+        #expect(doc.page(ofLine: 400) == 3)
+        let chunks = Chunker.chunk(doc)
+        #expect(!chunks.isEmpty)
+        for c in chunks {
+            #expect(c.pageStart == doc.page(ofLine: c.lineStart) && c.pageEnd == doc.page(ofLine: c.lineEnd))
+        }
+        #expect(chunks.last?.pageEnd == 3)
+        #expect(Chunker.chunk(LoadedDocument(title: nil, format: .markdown, blocks: blocks)).allSatisfy { $0.pageStart == nil })
+    }
 }

@@ -23,6 +23,35 @@ private func chunk(_ text: String, headings: [String] = [], lines: ClosedRange<I
 }
 
 @Suite struct KnowledgeBaseStoreTests {
+    @Test func pagesOfAPagedDocumentAreKeptWithItsPassagesAndInSavedTurns() throws {
+        let t = try TemporaryStore()
+        var paged = chunk("The checkpointer flushes dirty pages to disk.", headings: ["WAL"], lines: 40...52)
+        paged.pageStart = 12
+        paged.pageEnd = 13
+        try t.store.writeBatch { w in
+            try w.putDocument(path: "/kb/manual.pdf", size: 10, mtimeNanoseconds: 1, hash: "h1", title: "Manual",
+                              format: .pdf, chunks: [paged])
+            try w.putDocument(path: "/kb/notes.md", size: 10, mtimeNanoseconds: 1, hash: "h2", title: "Notes",
+                              format: .markdown, chunks: [chunk("Checkpoints are cheap.", headings: ["Notes"])])
+        }
+        let hits = try t.store.search(expression: FTSQuery.matchExpression("dirty pages")!,
+                                      terms: FTSQuery.terms("dirty pages"), limit: 5)
+        let passage = try #require(hits.first?.passage)
+        #expect(passage.pageStart == 12 && passage.pageEnd == 13)
+        #expect(passage.location(path: "manual.pdf") == "manual.pdf p. 12–13")
+        let notes = try #require(try t.store.passages(ofDocument: "/kb/notes.md").first)
+        #expect(notes.pageStart == nil && notes.location(path: "notes.md") == "notes.md:1-3")
+
+        let conversation = try t.store.createConversation(title: "wal")
+        let record = TurnRecord(question: "wal?", answer: "It flushes [1].", reasoning: "", model: "m", mode: "generative",
+                                state: "complete", error: nil, askedAt: Date(), retrievalMilliseconds: 1,
+                                firstTokenMilliseconds: nil, totalMilliseconds: 2, promptTokens: nil, completionTokens: nil,
+                                sources: [SavedSource(number: 1, passage: passage, cited: true)])
+        _ = try t.store.saveTurn(record, conversationID: conversation)
+        let saved = try #require(try t.store.conversation(id: conversation)?.1.first?.sources.first?.passage)
+        #expect(saved.pageStart == 12 && saved.pageEnd == 13)
+    }
+
     @Test func storesDocumentsAndFindsThemByBM25() throws {
         let t = try TemporaryStore()
         try t.store.writeBatch { w in

@@ -9,7 +9,14 @@ public enum Chunker {
         var builder = ChunkBuilder(options: options)
         for block in doc.blocks { builder.add(block) }
         builder.finish()
-        return builder.chunks
+        guard !doc.pageStarts.isEmpty else { return builder.chunks }
+        // Pages follow from lines: a passage spans the pages of its first and last line.
+        return builder.chunks.map { chunk in
+            var paged = chunk
+            paged.pageStart = doc.page(ofLine: chunk.lineStart)
+            paged.pageEnd = doc.page(ofLine: chunk.lineEnd)
+            return paged
+        }
     }
 }
 
