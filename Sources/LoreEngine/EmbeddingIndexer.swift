@@ -17,8 +17,12 @@ public struct EmbeddingSummary: Sendable, Equatable {
     public var dimensions = 0
     public var embedded = 0
     public var failed = 0
-    /// Passages cut shorter than the configured limit because the server still found them too long.
+    /// Passages cut to the input limit before they were sent.
+    public var cut = 0
+    /// Passages cut shorter again because the server still found them too long.
     public var truncated = 0
+    /// Answers of "too large" from the server; with a server that counts tokens, none.
+    public var rejections = 0
     public var requests = 0
     public var seconds = 0.0
     /// Passages with a vector once the pass ended, and passages in all.
@@ -29,7 +33,8 @@ public struct EmbeddingSummary: Sendable, Equatable {
     public var line: String {
         var text = "embedded \(embedded) passages with \(model) (\(dimensions) dimensions)"
         if failed > 0 { text += ", \(failed) refused by the server (retried next run)" }
-        if truncated > 0 { text += ", \(truncated) shortened to fit" }
+        if cut > 0 { text += ", \(cut) cut to the input limit" }
+        if rejections > 0 { text += ", \(rejections) refused as too long (\(truncated) cut again)" }
         text += String(format: " in %.1f s, %.0f passages/s; %d of %d passages have vectors", seconds, passagesPerSecond,
                        coverage.embedded, coverage.passages)
         return text
@@ -46,10 +51,11 @@ public struct EmbeddingIndexer: Sendable {
 
     public init(store: KnowledgeBaseStore, settings: EmbeddingSettings,
                 environment: [String: String] = ProcessInfo.processInfo.environment,
-                retry: RetryPolicy = .standard) {
+                retry: RetryPolicy = .standard, tokenCounting: TokenCounting = .everyLongText) {
         self.store = store
         self.settings = settings
-        self.client = EmbeddingClient(settings: settings, environment: environment, retry: retry)
+        self.client = EmbeddingClient(settings: settings, environment: environment, retry: retry,
+                                      tokenCounting: tokenCounting)
     }
 
     /// The vector size: the configured one, else what the model returns for a probe text.
@@ -111,6 +117,8 @@ public struct EmbeddingIndexer: Sendable {
                         }
                     }
                     summary.truncated += outcome.truncatedFurther
+                    summary.cut += outcome.cut
+                    summary.rejections += outcome.rejections
                     let written = try store.putVectors(pairs, model: summary.model)
                     summary.embedded += written
                     done += batch.count
