@@ -64,22 +64,23 @@ public struct EmbeddingIndexer: Sendable {
         return try await client.embedQuery("dimension probe").count
     }
 
-    public func run(events: (EmbeddingEvent) -> Void = { _ in }) async throws -> EmbeddingSummary {
+    /// Embeds what is missing, or only its first `passageLimit` passages (for benchmarks on part of a corpus).
+    public func run(passageLimit: Int? = nil, events: (EmbeddingEvent) -> Void = { _ in }) async throws -> EmbeddingSummary {
         let started = DispatchTime.now()
         var summary = EmbeddingSummary()
         summary.model = settings.modelKey
         summary.dimensions = try await dimensions()
         let dims = summary.dimensions
-        let missing = try store.vectorCoverage(model: summary.model, dimensions: dims).missing
+        let missing = min(try store.vectorCoverage(model: summary.model, dimensions: dims).missing, passageLimit ?? .max)
         events(.started(missing: missing, model: summary.model, dimensions: dims))
         let batchSize = max(1, settings.batchSize)
         let inFlight = max(1, settings.concurrency)
         var afterID: Int64 = 0
         var done = 0
         let client = self.client
-        while true {
+        while done < passageLimit ?? .max {
             let page = try store.passagesWithoutVectors(model: summary.model, dimensions: dims, afterID: afterID,
-                                                        limit: batchSize * inFlight * 4)
+                                                        limit: min(batchSize * inFlight * 4, (passageLimit ?? .max) - done))
             guard let last = page.last else { break }
             afterID = last.id
             let batches = stride(from: 0, to: page.count, by: batchSize).map { Array(page[$0..<min(page.count, $0 + batchSize)]) }

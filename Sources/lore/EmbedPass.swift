@@ -15,11 +15,12 @@ enum EmbedPass {
 
     /// Runs `indexer` with progress on standard error (unless `quiet`) and turns a server failure into a
     /// message that says the text index is safe.
-    static func run(_ indexer: EmbeddingIndexer, name: String, quiet: Bool, verbose: Bool) async throws -> EmbeddingSummary {
+    static func run(_ indexer: EmbeddingIndexer, name: String, quiet: Bool, verbose: Bool,
+                    passageLimit: Int? = nil) async throws -> EmbeddingSummary {
         let progress = quiet ? nil : ProgressReporter(prefix: "\(name): ")
         defer { progress?.finish() }
         do {
-            return try await indexer.run { event in
+            return try await indexer.run(passageLimit: passageLimit) { event in
                 switch event {
                 case .started(let missing, let model, let dims):
                     if let progress, missing > 0 {
