@@ -17,8 +17,12 @@ public struct EmbeddingSummary: Sendable, Equatable {
     public var dimensions = 0
     public var embedded = 0
     public var failed = 0
-    /// Passages cut shorter than the configured limit because the server still found them too long.
+    /// Passages cut to the input limit before they were sent.
+    public var cut = 0
+    /// Passages cut shorter again because the server still found them too long.
     public var truncated = 0
+    /// Answers of "too large" from the server; with a server that counts tokens, none.
+    public var rejections = 0
     public var requests = 0
     public var seconds = 0.0
     /// Passages with a vector once the pass ended, and passages in all.
@@ -29,7 +33,8 @@ public struct EmbeddingSummary: Sendable, Equatable {
     public var line: String {
         var text = "embedded \(embedded) passages with \(model) (\(dimensions) dimensions)"
         if failed > 0 { text += ", \(failed) refused by the server (retried next run)" }
-        if truncated > 0 { text += ", \(truncated) shortened to fit" }
+        if cut > 0 { text += ", \(cut) cut to the input limit" }
+        if rejections > 0 { text += ", \(rejections) refused as too long (\(truncated) cut again)" }
         text += String(format: " in %.1f s, %.0f passages/s; %d of %d passages have vectors", seconds, passagesPerSecond,
                        coverage.embedded, coverage.passages)
         return text
@@ -46,10 +51,11 @@ public struct EmbeddingIndexer: Sendable {
 
     public init(store: KnowledgeBaseStore, settings: EmbeddingSettings,
                 environment: [String: String] = ProcessInfo.processInfo.environment,
-                retry: RetryPolicy = .standard) {
+                retry: RetryPolicy = .standard, tokenCounting: TokenCounting = .everyLongText) {
         self.store = store
         self.settings = settings
-        self.client = EmbeddingClient(settings: settings, environment: environment, retry: retry)
+        self.client = EmbeddingClient(settings: settings, environment: environment, retry: retry,
+                                      tokenCounting: tokenCounting)
     }
 
     /// The vector size: the configured one, else what the model returns for a probe text.
@@ -58,22 +64,23 @@ public struct EmbeddingIndexer: Sendable {
         return try await client.embedQuery("dimension probe").count
     }
 
-    public func run(events: (EmbeddingEvent) -> Void = { _ in }) async throws -> EmbeddingSummary {
+    /// Embeds what is missing, or only its first `passageLimit` passages (for benchmarks on part of a corpus).
+    public func run(passageLimit: Int? = nil, events: (EmbeddingEvent) -> Void = { _ in }) async throws -> EmbeddingSummary {
         let started = DispatchTime.now()
         var summary = EmbeddingSummary()
         summary.model = settings.modelKey
         summary.dimensions = try await dimensions()
         let dims = summary.dimensions
-        let missing = try store.vectorCoverage(model: summary.model, dimensions: dims).missing
+        let missing = min(try store.vectorCoverage(model: summary.model, dimensions: dims).missing, passageLimit ?? .max)
         events(.started(missing: missing, model: summary.model, dimensions: dims))
         let batchSize = max(1, settings.batchSize)
         let inFlight = max(1, settings.concurrency)
         var afterID: Int64 = 0
         var done = 0
         let client = self.client
-        while true {
+        while done < passageLimit ?? .max {
             let page = try store.passagesWithoutVectors(model: summary.model, dimensions: dims, afterID: afterID,
-                                                        limit: batchSize * inFlight * 4)
+                                                        limit: min(batchSize * inFlight * 4, (passageLimit ?? .max) - done))
             guard let last = page.last else { break }
             afterID = last.id
             let batches = stride(from: 0, to: page.count, by: batchSize).map { Array(page[$0..<min(page.count, $0 + batchSize)]) }
@@ -111,6 +118,8 @@ public struct EmbeddingIndexer: Sendable {
                         }
                     }
                     summary.truncated += outcome.truncatedFurther
+                    summary.cut += outcome.cut
+                    summary.rejections += outcome.rejections
                     let written = try store.putVectors(pairs, model: summary.model)
                     summary.embedded += written
                     done += batch.count

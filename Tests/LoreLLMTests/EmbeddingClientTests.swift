@@ -49,7 +49,7 @@ enum FakeEmbeddings {
         #expect(sent["model"] as? String == "fake")
     }
 
-    @Test func tooLargeSplitsTheBatchAndShortensOnlyTheLongInput() async throws {
+    @Test func tooLargeTeachesTheRatioAndTheBatchIsSentAgainWithOnlyTheLongInputShortened() async throws {
         // The server takes at most 100 characters; the client first cuts to 3 × 64 = 192.
         let server = try LoopbackServer { request, _ in FakeEmbeddings.answer(request, limit: 100) }
         defer { server.stop() }
@@ -62,8 +62,26 @@ enum FakeEmbeddings {
         #expect(outcome.vectors[0]?[0] == 9)
         #expect(try #require(outcome.vectors[1]?[0]) <= 100)
         #expect(outcome.truncatedFurther == 1)
-        // Never retried as a transient 500: split (3 → 1 + 2 → 1 + 1), then the long one shortened.
-        let sizes = server.requests.map { FakeEmbeddings.inputs($0).count }
+        #expect(outcome.rejections == 1)
+        // Never retried as a transient 500, and no split: the refusal said how dense the text was.
+        let sizes = server.requests.filter { $0.path == "/v1/embeddings" }.map { FakeEmbeddings.inputs($0).count }
+        #expect(sizes == [3, 3])
+    }
+
+    @Test func aRefusalThatSaysNothingSplitsTheBatch() async throws {
+        // OpenAI's wording: no token count, no limit.
+        let server = try LoopbackServer { request, _ in
+            let texts = FakeEmbeddings.inputs(request)
+            guard texts.contains(where: { $0.count > 100 }) else { return FakeEmbeddings.answer(request) }
+            return .init(status: 400, contentType: "application/json", body: Data(#"{"error":{"message":"This model's maximum context length is 8192 tokens","type":"invalid_request_error"}}"#.utf8))
+        }
+        defer { server.stop() }
+        let client = EmbeddingClient(settings: FakeEmbeddings.settings(server, maxTokens: 64), environment: [:],
+                                     retry: Self.fastRetry)
+        let outcome = try await client.embed(["short one", String(repeating: "word ", count: 200), "another short"])
+        #expect(outcome.failures.isEmpty)
+        #expect(try #require(outcome.vectors[1]?[0]) <= 100)
+        let sizes = server.requests.filter { $0.path == "/v1/embeddings" }.map { FakeEmbeddings.inputs($0).count }
         #expect(sizes.first == 3)
         #expect(sizes.filter { $0 == 1 }.count >= 3)
     }
@@ -164,8 +182,13 @@ enum FakeEmbeddings {
     @Test func truncationCutsAtAWord() {
         #expect(EmbeddingClient.truncate("alpha beta gamma", toCharacters: 12) == "alpha beta")
         #expect(EmbeddingClient.truncate("short", toCharacters: 12) == "short")
-        #expect(EmbeddingClient.reportedTokens(LLMError(kind: .httpStatus(500), url: "u",
-            providerMessage: "input (2002 tokens) is too large to process")) == 2002)
+        let refusal = LLMError(kind: .httpStatus(500), url: "u", providerMessage:
+            "input (2002 tokens) is too large to process. increase the physical batch size (current batch size: 512)")
+        #expect(EmbeddingClient.reportedTokens(refusal) == 2002)
+        #expect(EmbeddingClient.reportedBatchSize(refusal) == 512)
+        #expect(EmbeddingClient.isTooLarge(refusal))
+        #expect(EmbeddingClient.isTooLarge(LLMError(kind: .httpStatus(400), url: "u",
+            providerMessage: "the request exceeds the available context size, try increasing it")))
     }
 }
 

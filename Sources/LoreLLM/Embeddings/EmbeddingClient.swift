@@ -2,34 +2,63 @@ import Foundation
 import LoreCore
 
 /// What one call to `EmbeddingClient.embed` produced: a vector per input, or nil for an input the server
-/// refused even cut short, and how many inputs had to be cut.
+/// refused even cut short, and how the inputs had to be cut.
 public struct EmbeddingOutcome: Sendable {
     public var vectors: [[Float]?]
-    /// Inputs shortened below the configured limit because the server still found them too long.
-    public var truncatedFurther: Int
+    /// Inputs cut to the input limit before they were first sent.
+    public var cut = 0
+    /// Inputs the server still found too long and that were cut again.
+    public var truncatedFurther: Int { shortenedAfterRefusal.count }
+    /// Answers of "too large" the server gave during the call.
+    public var rejections = 0
     /// Why each refused input was refused (index into the inputs → message).
-    public var failures: [Int: String]
+    public var failures: [Int: String] = [:]
+    var shortenedAfterRefusal = Set<Int>()
+
+    init(count: Int) { vectors = Array(repeating: nil, count: count) }
+}
+
+/// Which texts the server's tokenizer counts before they are sent, when the server has one (llama.cpp's
+/// `/tokenize`).
+public enum TokenCounting: String, Sendable, CaseIterable {
+    /// Every text with more UTF-8 bytes than the limit has tokens, that is, every text that could be too
+    /// long: the server never has to refuse one.
+    case everyLongText = "long"
+    /// Only texts of more than two characters per token of the limit; shorter ones go as they are, and a
+    /// refusal among them is handled after the fact.
+    case nearTheLimit = "near"
+    /// None: the estimate alone, as with a server that cannot count.
+    case never
 }
 
 /// Turns text into vectors through an OpenAI-compatible `/embeddings` endpoint or Ollama's `/api/embed`.
 ///
-/// The model's input limit is respected in two steps. Text is first cut to about `maxInputTokens` (by
-/// Lore's token estimate, which runs low for WordPiece vocabularies on technical text). When the server
-/// still answers that an input is too large (llama.cpp: HTTP 500 "input (N tokens) is too large"), the batch
-/// is split in halves until the offending input is alone, and that input is cut in proportion to the
-/// count the server reported, then tried again. Nothing is dropped without being reported in `failures`.
+/// The model's input limit is respected before a text is sent, with what the run has learned about the
+/// server (`InputLimit`, shared by all copies of a client). A server that counts tokens (llama.cpp:
+/// `/tokenize`, with the limit in `/props`) has every text that could be too long counted and cut exactly
+/// to the limit. Any other server gets texts cut by an estimate of characters per token, which starts at
+/// three and is corrected by the first refusal: llama.cpp says "input (N tokens) is too large to process
+/// … (current batch size: M)" with HTTP 500, which gives both the ratio and the limit, and every later
+/// input is cut to fit. A refused batch is prepared again with what was learned and sent once more; if it
+/// is refused again it is split in halves until the offending input is alone, and that input is cut in
+/// proportion to the count the server reported. Nothing is dropped without being reported in `failures`.
 public struct EmbeddingClient: Sendable {
     public let settings: EmbeddingSettings
+    public let tokenCounting: TokenCounting
     private let apiKey: String?
     private let client: HTTPClient
     private let retry: RetryPolicy
+    private let limit: InputLimit
 
     public init(settings: EmbeddingSettings, environment: [String: String] = ProcessInfo.processInfo.environment,
-                retry: RetryPolicy = .standard, client: HTTPClient = HTTPClient()) {
+                retry: RetryPolicy = .standard, tokenCounting: TokenCounting = .everyLongText,
+                client: HTTPClient = HTTPClient()) {
         self.settings = settings
         self.apiKey = settings.apiKeyEnv.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : $0 }
         self.retry = retry
+        self.tokenCounting = tokenCounting
         self.client = client
+        self.limit = InputLimit(configuredTokens: settings.maxInputTokens)
     }
 
     public var endpoint: String {
@@ -39,17 +68,20 @@ public struct EmbeddingClient: Sendable {
         }
     }
 
-    /// Characters kept of a text before it is first sent: three per token of the limit, a margin below the
-    /// ~4 of English prose because the subword vocabularies of small embedding models split technical
-    /// words finely.
-    public var initialCharacterLimit: Int { max(64, settings.maxInputTokens * 3) }
+    /// What the client knows so far about the server's input limit.
+    public var inputLimit: InputLimitKnowledge { get async { await limit.knowledge } }
+    /// "Too large" answers received and token-count requests made by this client and its copies.
+    public var limitStatistics: (rejections: Int, countRequests: Int) {
+        get async { (await limit.rejections, await limit.countRequests) }
+    }
 
     /// Embeds each text. Transient failures (429, 5xx other than "too large", a dropped connection) are
     /// retried with backoff; a server that stays unreachable throws.
     public func embed(_ texts: [String]) async throws -> EmbeddingOutcome {
-        var outcome = EmbeddingOutcome(vectors: Array(repeating: nil, count: texts.count), truncatedFurther: 0, failures: [:])
-        let prepared = texts.map { Self.truncate($0, toCharacters: initialCharacterLimit) }
-        try await embed(prepared, indices: Array(texts.indices), into: &outcome)
+        var outcome = EmbeddingOutcome(count: texts.count)
+        let prepared = await prepare(texts)
+        outcome.cut = zip(prepared, texts).filter { $0.utf8.count < $1.utf8.count }.count
+        try await embed(prepared, indices: Array(texts.indices), into: &outcome, adapted: false)
         return outcome
     }
 
@@ -62,16 +94,84 @@ public struct EmbeddingClient: Sendable {
         return vector
     }
 
-    private func embed(_ texts: [String], indices: [Int], into outcome: inout EmbeddingOutcome) async throws {
+    // MARK: - Cutting texts to the limit
+
+    /// Each text as it will be sent: unchanged when it fits, else cut to the input limit, counted by the
+    /// server when it can count and `tokenCounting` asks for it, estimated otherwise. The server is probed
+    /// for a tokenizer only when a text could be too long, so short queries cost no extra request.
+    public func prepare(_ texts: [String]) async -> [String] {
+        var knowledge = await limit.knowledge
+        var tokenizer: ServerTokenizer?
+        var probed = settings.provider != .openai || tokenCounting == .never
+        var prepared: [String] = []
+        prepared.reserveCapacity(texts.count)
+        for text in texts {
+            if knowledge.certainlyFits(text) {
+                prepared.append(text)
+                continue
+            }
+            if !probed {
+                probed = true
+                tokenizer = await limit.serverTokenizer { [self] in await probeServer() }
+                knowledge = await limit.knowledge
+                if knowledge.certainlyFits(text) {
+                    prepared.append(text)
+                    continue
+                }
+            }
+            let worthCounting = tokenCounting == .everyLongText || text.count > min(knowledge.tokenLimit * 2, knowledge.characterLimit)
+            if let tokenizer, worthCounting, let fitted = try? await cutExactly(text, limit: knowledge.tokenLimit, tokenizer: tokenizer) {
+                prepared.append(fitted)
+            } else {
+                prepared.append(Self.truncate(text, toCharacters: knowledge.characterLimit))
+            }
+        }
+        return prepared
+    }
+
+    private func probeServer() async -> ServerTokenizer.Probe {
+        await ServerTokenizer.probe(root: endpointURL(base: settings.baseURL, path: "", droppingSuffix: "/v1"),
+                                    headers: authorization, secrets: apiKey.map { [$0] } ?? [], client: client)
+    }
+
+    /// The text cut, at a word where one is near, to at most `limit` tokens as the server counts them: cut
+    /// in proportion to the count, then counted again, until it fits.
+    private func cutExactly(_ text: String, limit tokens: Int, tokenizer: ServerTokenizer) async throws -> String {
+        var current = text
+        for _ in 0..<8 {
+            await limit.countedTokens()
+            let count = try await tokenizer.count(current)
+            if count <= tokens { return current }
+            let length = current.count
+            // Aim a little below the limit, so that one recount usually confirms the cut.
+            let keep = Int(Double(length) * Double(tokens) / Double(count) * 0.97)
+            current = Self.truncate(current, toCharacters: max(1, min(keep, length - 1)))
+        }
+        throw LLMError(kind: .invalidResponse(reason: "the token count did not fall below \(tokens)"), url: tokenizer.root)
+    }
+
+    // MARK: - Sending, and what a refusal teaches
+
+    private func embed(_ texts: [String], indices: [Int], into outcome: inout EmbeddingOutcome, adapted: Bool) async throws {
         guard !texts.isEmpty else { return }
         do {
             let vectors = try await requestWithRetry(texts)
             for (i, vector) in zip(indices, vectors) { outcome.vectors[i] = vector }
         } catch let error as LLMError where Self.isTooLarge(error) {
+            outcome.rejections += 1
+            if await limit.learn(from: error, sent: texts), !adapted {
+                // Prepared again with what the refusal taught, the batch usually fits as a whole.
+                let again = await prepare(texts)
+                for (index, (new, old)) in zip(indices, zip(again, texts)) where new.utf8.count < old.utf8.count {
+                    outcome.shortenedAfterRefusal.insert(index)
+                }
+                try await embed(again, indices: indices, into: &outcome, adapted: true)
+                return
+            }
             if texts.count > 1 {
                 let half = texts.count / 2
-                try await embed(Array(texts[..<half]), indices: Array(indices[..<half]), into: &outcome)
-                try await embed(Array(texts[half...]), indices: Array(indices[half...]), into: &outcome)
+                try await embed(Array(texts[..<half]), indices: Array(indices[..<half]), into: &outcome, adapted: true)
+                try await embed(Array(texts[half...]), indices: Array(indices[half...]), into: &outcome, adapted: true)
                 return
             }
             try await embedShortened(texts[0], index: indices[0], firstError: error, into: &outcome)
@@ -83,17 +183,20 @@ public struct EmbeddingClient: Sendable {
         var current = text
         var error = firstError
         for _ in 0..<6 {
+            let tokens = await limit.knowledge.tokenLimit
             let reported = Self.reportedTokens(error)
-            let ratio = reported.map { Double(settings.maxInputTokens) / Double($0) * 0.9 } ?? 0.5
+            let ratio = reported.map { Double(tokens) / Double($0) * 0.9 } ?? 0.5
             let keep = max(16, Int(Double(current.count) * min(ratio, 0.9)))
             guard keep < current.count else { break }
             current = Self.truncate(current, toCharacters: keep)
             do {
                 let vectors = try await requestWithRetry([current])
                 outcome.vectors[index] = vectors[0]
-                outcome.truncatedFurther += 1
+                outcome.shortenedAfterRefusal.insert(index)
                 return
             } catch let next as LLMError where Self.isTooLarge(next) {
+                outcome.rejections += 1
+                _ = await limit.learn(from: next, sent: [current])
                 error = next
             }
         }
@@ -118,8 +221,7 @@ public struct EmbeddingClient: Sendable {
 
     /// One request, no retries: the vectors in input order.
     func request(_ texts: [String]) async throws -> [[Float]] {
-        var headers = [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Accept", "application/json")]
-        if let apiKey { headers.append(HTTPHeader("Authorization", "Bearer \(apiKey)")) }
+        let headers = authorization
         let body: Data
         switch settings.provider {
         case .openai:
@@ -155,7 +257,15 @@ public struct EmbeddingClient: Sendable {
         return vectors
     }
 
-    // MARK: - The input limit
+    /// JSON in and out, and the key when one is configured: for the embeddings endpoint and for the
+    /// tokenizer endpoints of the same server.
+    private var authorization: [HTTPHeader] {
+        var headers = [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Accept", "application/json")]
+        if let apiKey { headers.append(HTTPHeader("Authorization", "Bearer \(apiKey)")) }
+        return headers
+    }
+
+    // MARK: - Reading a refusal
 
     /// Whether the server refused an input for its length. llama.cpp says "input (N tokens) is too large to
     /// process" with HTTP 500; OpenAI and vLLM say "maximum context length" with 400; others 413.
@@ -165,6 +275,7 @@ public struct EmbeddingClient: Sendable {
         let message = (error.providerMessage ?? "").lowercased()
         return message.contains("too large") || message.contains("too long") || message.contains("maximum context length")
             || message.contains("exceeds the context") || message.contains("context length")
+            || message.contains("exceeds the available context size")
     }
 
     /// N of "input (N tokens)", when the server said it.
@@ -173,6 +284,12 @@ public struct EmbeddingClient: Sendable {
         let digits = message[open.upperBound...].prefix { $0.isNumber }
         guard let n = Int(digits), n > 0, message[open.upperBound...].dropFirst(digits.count).hasPrefix(" token") else { return nil }
         return n
+    }
+
+    /// M of "(current batch size: M)": the physical batch, which bounds one input of a non-causal model.
+    static func reportedBatchSize(_ error: LLMError) -> Int? {
+        guard let message = error.providerMessage, let label = message.range(of: "batch size: ") else { return nil }
+        return Int(message[label.upperBound...].prefix { $0.isNumber })
     }
 
     static func isBrokenConnection(_ error: LLMError) -> Bool {
