@@ -1,4 +1,5 @@
 import Foundation
+import LoreBench
 import LoreCore
 import Testing
 @testable import LoreLLM
