@@ -14,6 +14,9 @@ struct StatusBarView {
     var kbName: String
     var kb: KnowledgeBaseSummary?
     var index: IndexState
+    var watch: WatchState = .off
+    /// "refreshed 1 file", while it is recent.
+    var refresh: String?
     var model: ModelStatus?
     var answering: Answering
     /// The rate of the latest finished answer.
@@ -39,8 +42,14 @@ struct StatusBarView {
             if skipped > 0 { s += " · \(skipped) skipped" }
             parts.append((s, TextStyle(.warning, on: .surface)))
         case .finished(let summary):
-            let s = summary.skipped > 0 ? "up to date · \(summary.skipped) skipped" : "up to date"
-            parts.append((s, TextStyle(summary.skipped > 0 ? .warning : .success, on: .surface)))
+            var s = refresh ?? "up to date"
+            if summary.skipped > 0 { s += " · \(summary.skipped) skipped" }
+            switch watch {
+            case .off: break
+            case .watching: s += " · watching"
+            case .polling: s += " · polling"
+            }
+            parts.append((s, TextStyle(summary.skipped > 0 || watch == .polling ? .warning : .success, on: .surface)))
         case .failed:
             parts.append(("indexing failed", TextStyle(.error, on: .surface)))
         }
