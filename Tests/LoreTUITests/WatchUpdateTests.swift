@@ -27,7 +27,7 @@ struct WatchUpdateTests {
         #expect(m.watch == .off)
         #expect(update(&m, .watchStatus(request: watch, .watching)) == [])
         #expect(m.watch == .watching)
-        #expect(statusLine(m).hasPrefix(" docs │ 1,170 docs · 8,432 passages │ up to date · watching │"))
+        #expect(statusLine(m).hasPrefix(" docs │ 1,170 docs · 8,432 passages │ up to date │ model … │ watching"))
         // The count refresh after the index run starts neither another run nor another watch.
         #expect(update(&m, .knowledgeBaseOpened(Fixtures.kb)) == [])
     }
@@ -39,12 +39,12 @@ struct WatchUpdateTests {
         m.now = 100
         let effects = update(&m, .watchStatus(request: watch, .refreshed(files: 1, millis: 40)))
         #expect(effects == [.openKnowledgeBase("docs"), .tickAfter(seconds: AppModel.refreshNoteSeconds)])
-        #expect(statusLine(m).hasPrefix(" docs │ 1,170 docs · 8,432 passages │ refreshed 1 file · watching │"))
+        #expect(statusLine(m).hasPrefix(" docs │ 1,170 docs · 8,432 passages │ refreshed 1 file │ model … │ watching"))
         m.now = 100 + AppModel.refreshNoteSeconds
         _ = update(&m, .tick)
-        #expect(statusLine(m).hasPrefix(" docs │ 1,170 docs · 8,432 passages │ up to date · watching │"))
+        #expect(statusLine(m).hasPrefix(" docs │ 1,170 docs · 8,432 passages │ up to date │ model … │ watching"))
         _ = update(&m, .watchStatus(request: watch, .refreshed(files: 3, millis: 40)))
-        #expect(statusLine(m).contains("refreshed 3 files · watching"))
+        #expect(statusLine(m).contains("refreshed 3 files │"))
     }
 
     @Test func theFallbackReasonIsANotice() throws {
@@ -55,7 +55,7 @@ struct WatchUpdateTests {
         _ = update(&m, .watchStatus(request: watch, .polling(reason: reason)))
         #expect(m.watch == .polling)
         #expect(m.items.last == .notice(Notice(.warning, reason)))
-        #expect(statusLine(m).contains("up to date · polling"))
+        #expect(statusLine(m).contains("up to date │ model … │ polling"))
     }
 
     @Test func switchingStopsTheOldWatchAndStartsTheNew() throws {

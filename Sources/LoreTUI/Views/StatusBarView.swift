@@ -44,18 +44,19 @@ struct StatusBarView {
         case .finished(let summary):
             var s = refresh ?? "up to date"
             if summary.skipped > 0 { s += " · \(summary.skipped) skipped" }
-            switch watch {
-            case .off: break
-            case .watching: s += " · watching"
-            case .polling: s += " · polling"
-            }
-            parts.append((s, TextStyle(summary.skipped > 0 || watch == .polling ? .warning : .success, on: .surface)))
+            parts.append((s, TextStyle(summary.skipped > 0 ? .warning : .success, on: .surface)))
         case .failed:
             parts.append(("indexing failed", TextStyle(.error, on: .surface)))
         }
         parts.append(modelText)
         if let retrievalMillis {
             parts.append(("retrieval \(retrievalMillis) ms", TextStyle(.muted, on: .surface)))
+        }
+        // Last, so that on a narrow terminal it is what gives way, not the model's state.
+        switch watch {
+        case .off: break
+        case .watching: parts.append(("watching", TextStyle(.muted, on: .surface)))
+        case .polling: parts.append(("polling", TextStyle(.warning, on: .surface)))
         }
         let hint = showsSourcesKey ? "F1 help · F2 sources " : "F1 help "
         let end = rect.col + rect.width
