@@ -129,7 +129,17 @@ extension AppModel {
         // Opening a knowledge base brings its index up to date in the background; questions meanwhile use
         // what is already indexed. The same message also refreshes the counts after an index run, which
         // must not start another run.
-        return effects + (index == .unknown ? startReindex(opened.name) : [])
+        guard index == .unknown else { return effects }
+        return effects + startReindex(opened.name) + startWatch(opened.name)
+    }
+
+    /// Watching starts with the first index run of a knowledge base and replaces the watch on the one before.
+    mutating func startWatch(_ kb: String) -> [Effect] {
+        let id = takeRequestID()
+        activeWatch = id
+        watch = .off
+        lastRefresh = nil
+        return [.watch(request: id, kb: kb)]
     }
 
     mutating func modelStatusArrived(_ status: ModelStatus) {

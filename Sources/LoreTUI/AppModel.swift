@@ -75,6 +75,26 @@ public enum IndexState: Sendable, Equatable {
     case failed(String)
 }
 
+/// Whether the open knowledge base's folders are watched for changes, for the status bar.
+public enum WatchState: Sendable, Equatable {
+    case off
+    case watching
+    /// Scanned every so often instead (the inotify watch limit is reached).
+    case polling
+}
+
+/// The latest refresh by the watch, shown in the status bar for a few seconds.
+public struct RefreshNote: Sendable, Equatable {
+    public var text: String
+    /// `AppModel.now` when it happened.
+    public var at: Double
+
+    public init(text: String, at: Double) {
+        self.text = text
+        self.at = at
+    }
+}
+
 /// The whole document opened from a source, scrolled to the passage.
 public struct SourceViewer: Sendable, Equatable {
     public var requestID: Int
@@ -137,6 +157,10 @@ public struct AppModel: Sendable, Equatable {
     public var kb: KnowledgeBaseSummary?
     public var knowledgeBases: [KnowledgeBaseSummary] = []
     public var index: IndexState = .unknown
+    public var watch: WatchState = .off
+    public var lastRefresh: RefreshNote?
+    /// The watch whose events count; a late event of the watch on a knowledge base left behind is dropped.
+    public var activeWatch: Int?
     public var model: ModelStatus?
     public var items: [ChatItem] = []
     public var input = InputEditor()
@@ -226,6 +250,7 @@ public enum Msg: Sendable, Equatable {
     /// The answer stream ended (normally or by error); `error` is already phrased for a person.
     case answerEnded(request: Int, error: String?)
     case indexProgress(request: Int, IndexProgressEvent)
+    case watchStatus(request: Int, WatchStatusEvent)
     case knowledgeBasesLoaded([KnowledgeBaseSummary])
     case knowledgeBaseOpened(KnowledgeBaseSummary)
     /// Opening the named knowledge base failed (a damaged file, a missing folder); `error` is for the person.
@@ -250,6 +275,10 @@ public enum Effect: Sendable, Equatable {
     case addKnowledgeBase(name: String, path: String)
     case removeKnowledgeBase(String)
     case reindex(request: Int, kb: String)
+    /// Watches `kb`, ending the watch started before (one knowledge base is watched at a time).
+    case watch(request: Int, kb: String)
+    /// A `.tick` after `seconds`, for something shown for a while (a refresh in the status bar).
+    case tickAfter(seconds: Double)
     case loadDocument(request: Int, path: String, kb: String)
     case refreshModel
     case selectModel(String)

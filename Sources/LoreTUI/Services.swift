@@ -12,6 +12,8 @@ public protocol LoreServices: Sendable {
     func addKnowledgeBase(name: String, path: String) async throws -> KnowledgeBaseSummary
     func removeKnowledgeBase(_ name: String) async throws
     func reindex(_ name: String) -> AsyncStream<IndexProgressEvent>
+    /// Watches the knowledge base's folders and keeps its index current until the stream is dropped.
+    func watch(_ name: String) -> AsyncStream<WatchStatusEvent>
     /// Retrieves passages for `question` in `kb` and streams the answer. `conversationID` is nil for the
     /// first question of a conversation; the engine names the conversation in `.finished`.
     func ask(_ question: String, history: [ChatTurn], kb: String, conversationID: String?)
@@ -61,6 +63,16 @@ public enum IndexProgressEvent: Sendable, Equatable {
     case progress(done: Int, total: Int, bytes: Int64, passages: Int)
     case skipped(path: String, reason: String)
     case finished(IndexTotals)
+    case failed(String)
+}
+
+/// What the watch on the open knowledge base reports.
+public enum WatchStatusEvent: Sendable, Equatable {
+    case watching
+    /// inotify could not be used; the folders are scanned periodically. The text says why and what to do.
+    case polling(reason: String)
+    /// A refresh changed `files` files (added, updated, removed or moved).
+    case refreshed(files: Int, millis: Int)
     case failed(String)
 }
 

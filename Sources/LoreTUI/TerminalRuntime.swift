@@ -24,6 +24,7 @@ public final class TerminalRuntime {
     var depth: ColorDepth = .monochrome
     var previous: ScreenBuffer?
     var tasks: [Int: Task<Void, Never>] = [:]
+    var watchTask: Task<Void, Never>?
     var pairs: [PairKey: Int32] = [:]
     var nextPair: Int32 = 1
     var maxPairs: Int32 = 0
@@ -398,6 +399,19 @@ public final class TerminalRuntime {
                     self.post(.indexProgress(request: id, event))
                 }
                 self.tasks[id] = nil
+            }
+        case .watch(let id, let kb):
+            // Cancelling the task drops the stream, which ends the watch on the knowledge base left behind.
+            watchTask?.cancel()
+            watchTask = Task { @MainActor in
+                for await event in services.watch(kb) {
+                    self.post(.watchStatus(request: id, event))
+                }
+            }
+        case .tickAfter(let seconds):
+            Task { @MainActor in
+                try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                self.post(.tick)
             }
         case .loadKnowledgeBases:
             run { .knowledgeBasesLoaded(try await services.knowledgeBases()) }

@@ -29,6 +29,8 @@ extension AppModel {
             return []
         case .indexProgress(let request, let event):
             return receiveIndexProgress(request, event)
+        case .watchStatus(let request, let event):
+            return receiveWatchStatus(request, event)
         case .knowledgeBasesLoaded(let list):
             knowledgeBasesLoaded(list)
             return []

@@ -81,7 +81,8 @@ extension AppModel {
                 }
             }
         }
-        return StatusBarView(kbName: kbName, kb: kb, index: index, model: model, answering: answering,
+        return StatusBarView(kbName: kbName, kb: kb, index: index, watch: watch, refresh: recentRefresh,
+                             model: model, answering: answering,
                              lastTokensPerSecond: latestExchange?.stats?.tokensPerSecond,
                              retrievalMillis: latestExchange?.retrievalMillis, showsSourcesKey: !sideBySide, tick: tick)
     }

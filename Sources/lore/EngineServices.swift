@@ -145,6 +145,37 @@ final class EngineServices: LoreServices {
         return stream
     }
 
+    func watch(_ name: String) -> AsyncStream<WatchStatusEvent> {
+        let (stream, continuation) = AsyncStream<WatchStatusEvent>.makeStream()
+        let kb: KnowledgeBase
+        do {
+            kb = try knowledgeBase(name)
+        } catch {
+            continuation.yield(.failed("cannot watch \(name): \(error)"))
+            continuation.finish()
+            return stream
+        }
+        let watch = KnowledgeBaseWatch(kb, config: state.withLock { $0.library.config })
+        let relay = Task {
+            for await event in watch.events {
+                switch event {
+                case .watching: continuation.yield(.watching)
+                case .polling(let reason): continuation.yield(.polling(reason: reason))
+                case .refreshed(let s, let seconds):
+                    continuation.yield(.refreshed(files: s.added + s.updated + s.removed + s.renamed,
+                                                  millis: Int((seconds * 1000).rounded())))
+                case .failed(let message): continuation.yield(.failed(message))
+                }
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in
+            watch.stop()
+            relay.cancel()
+        }
+        return stream
+    }
+
     func ask(_ question: String, history: [ChatTurn], kb name: String, conversationID: String?)
         -> AsyncThrowingStream<AnswerStreamEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream<AnswerStreamEvent, any Error>.makeStream()

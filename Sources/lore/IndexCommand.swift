@@ -14,18 +14,65 @@ struct IndexCommand: AsyncParsableCommand {
             files that disappeared are removed. Work is committed in batches, so an interrupted run loses \
             nothing already committed and the next run finishes the job. On a terminal a progress bar is \
             drawn on standard error; a one-line summary always ends the run.
+
+            With --watch the command then keeps the index current until it is interrupted (SIGINT or \
+            SIGTERM): it watches the folders with inotify, waits for a burst of changes to settle (200 ms \
+            without changes, at most 1 s), and indexes again, printing one line per refresh that changed \
+            something. Ignored, hidden and unsupported files cause no refresh. If the inotify watch limit \
+            is reached it says so and scans every 30 s instead.
             """)
 
     @OptionGroup var global: GlobalOptions
     @Flag(name: .shortAndLong, help: "List every skipped file with its reason.") var verbose = false
     @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
     @Flag(name: .long, help: "Check the index with SQLite's and FTS5's integrity checks afterwards.") var check = false
+    @Flag(name: .long, help: "Keep watching the folders and index changes as they happen, until interrupted.")
+    var watch = false
 
     func run() async throws {
         let library = try global.library()
         let kb = try global.openKB(library)
         try Self.index(kb, config: library.config, quiet: quiet, verbose: verbose, check: check)
         try await EmbedPass.run(kb, config: library.config, quiet: quiet, verbose: verbose)
+        if watch {
+            fflush(nil)  // the summary above goes out before the first refresh line
+            await Self.watch(kb, config: library.config, quiet: quiet)
+        }
+    }
+
+    /// Watches until SIGINT or SIGTERM, then returns so that the command exits normally (status 0).
+    static func watch(_ kb: KnowledgeBase, config: LoreConfig, quiet: Bool) async {
+        let name = TerminalText.sanitize(kb.name, keepNewlines: false)
+        let watch = KnowledgeBaseWatch(kb, config: config)
+        var sources: [any DispatchSourceSignal] = []
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { watch.stop() }
+            source.resume()
+            sources.append(source)
+        }
+        defer { sources.forEach { $0.cancel() } }
+        for await event in watch.events {
+            switch event {
+            case .watching(let folders):
+                if !quiet { Console.error("\(name): watching \(folders) folder\(folders == 1 ? "" : "s") for changes; Ctrl-C stops") }
+            case .polling(let reason):
+                Console.error("\(name): \(reason)")
+            case .refreshed(let summary, let seconds):
+                guard !quiet else { continue }
+                // Written at once, not when a pipe's buffer fills: a script reading the lines waits on them.
+                FileHandle.standardOutput.write(Data((refreshLine(summary, seconds: seconds, name: name) + "\n").utf8))
+            case .failed(let message):
+                Console.error(TerminalText.sanitize(message, keepNewlines: false))
+            }
+        }
+    }
+
+    /// "notes: refreshed: added 1, updated 2, removed 0, renamed 0 in 0.08 s"
+    static func refreshLine(_ s: IndexSummary, seconds: Double, name: String) -> String {
+        "\(name): refreshed: added \(s.added), updated \(s.updated), removed \(s.removed), renamed \(s.renamed)"
+            + String(format: " in %.2f s", seconds)
     }
 
     static func index(_ kb: KnowledgeBase, config: LoreConfig, quiet: Bool, verbose: Bool, check: Bool = false) throws {

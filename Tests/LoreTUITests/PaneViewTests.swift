@@ -70,6 +70,19 @@ struct PaneViewTests {
             // The help keys are left out when they would touch the parts.
             " docs │ indexing 3/10 30% · 1 skipped │ llama3 ⠋ streaming 21 tok/s │ retrieval 42 ms",
         ])
+        let watching = StatusBarView(kbName: "docs", kb: Fixtures.kb,
+                                     index: .finished(IndexTotals(added: 0, updated: 0, removed: 0, unchanged: 9,
+                                                                  skipped: 0)),
+                                     watch: .watching, refresh: "refreshed 1 file",
+                                     model: ModelStatus(name: "llama3", state: .ready), answering: .idle,
+                                     lastTokensPerSecond: nil, retrievalMillis: nil, showsSourcesKey: false, tick: 0)
+        #expect(drawn(rows: 1, cols: 100) { b, r in watching.draw(into: &b, in: r) } == [
+            " docs │ 1,170 docs · 8,432 passages │ refreshed 1 file │ llama3 ready │ watching            F1 help",
+        ])
+        // On a narrow terminal the watch gives way first.
+        #expect(drawn(rows: 1, cols: 70) { b, r in watching.draw(into: &b, in: r) } == [
+            " docs │ 1,170 docs · 8,432 passages │ refreshed 1 file │ llama3 ready",
+        ])
     }
 
     @Test func inputLine() {

@@ -14,6 +14,9 @@ struct StatusBarView {
     var kbName: String
     var kb: KnowledgeBaseSummary?
     var index: IndexState
+    var watch: WatchState = .off
+    /// "refreshed 1 file", while it is recent.
+    var refresh: String?
     var model: ModelStatus?
     var answering: Answering
     /// The rate of the latest finished answer.
@@ -39,7 +42,8 @@ struct StatusBarView {
             if skipped > 0 { s += " · \(skipped) skipped" }
             parts.append((s, TextStyle(.warning, on: .surface)))
         case .finished(let summary):
-            let s = summary.skipped > 0 ? "up to date · \(summary.skipped) skipped" : "up to date"
+            var s = refresh ?? "up to date"
+            if summary.skipped > 0 { s += " · \(summary.skipped) skipped" }
             parts.append((s, TextStyle(summary.skipped > 0 ? .warning : .success, on: .surface)))
         case .failed:
             parts.append(("indexing failed", TextStyle(.error, on: .surface)))
@@ -47,6 +51,12 @@ struct StatusBarView {
         parts.append(modelText)
         if let retrievalMillis {
             parts.append(("retrieval \(retrievalMillis) ms", TextStyle(.muted, on: .surface)))
+        }
+        // Last, so that on a narrow terminal it is what gives way, not the model's state.
+        switch watch {
+        case .off: break
+        case .watching: parts.append(("watching", TextStyle(.muted, on: .surface)))
+        case .polling: parts.append(("polling", TextStyle(.warning, on: .surface)))
         }
         let hint = showsSourcesKey ? "F1 help · F2 sources " : "F1 help "
         let end = rect.col + rect.width
