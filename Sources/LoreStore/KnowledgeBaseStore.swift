@@ -53,8 +53,7 @@ public final class KnowledgeBaseStore: Sendable {
             if !readOnly && !directory.isEmpty {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
-            pool = try DatabasePool(path: path, configuration: configuration)
-            if !readOnly { try Self.migrate(pool) }
+            pool = try Self.open(path: path, configuration: configuration, migrate: !readOnly)
         } catch let error as DatabaseError {
             throw StoreError(path: path, message: Self.explain(error))
         }
@@ -64,6 +63,24 @@ public final class KnowledgeBaseStore: Sendable {
     /// UI and a CLI command) both find a migration unapplied; each migration is one write transaction, so
     /// the second waits for the first to commit and then fails on a table that now exists. Reading the
     /// applied migrations again settles it: the migrator goes on from where the other process got.
+    /// Opens the pool and brings the schema up to date. A file that another process is creating at the same
+    /// moment can answer SQLITE_BUSY without waiting (SQLite does not wait where waiting could deadlock, as
+    /// when a new file turns to WAL while another connection holds it); that settles within moments, so the
+    /// open is tried again for a bounded while, as the busy timeout would for an ordinary lock.
+    static func open(path: String, configuration: Configuration, migrate: Bool) throws -> DatabasePool {
+        let deadline = Date().addingTimeInterval(30)
+        while true {
+            do {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                if migrate { try Self.migrate(pool) }
+                return pool
+            } catch let error as DatabaseError
+                where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
+    }
+
     static func migrate(_ pool: DatabasePool) throws {
         let migrator = Schema.migrator()
         var attempt = 0
