@@ -2,7 +2,7 @@
 # Installs the Debian packages Lore builds and tests against, when they are missing: as root directly,
 # otherwise through sudo.
 set -eu
-packages="libncurses-dev libcurl4-openssl-dev libsqlite3-dev libxml2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config tmux make"
+packages="libncurses-dev libcurl4-openssl-dev libsqlite3-dev libxml2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libpoppler-glib-dev pkg-config tmux make"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -27,7 +27,7 @@ extension AppModel {
         case .openInEditor:
             guard let e = latestExchange, sourcesSelection < e.passages.count else { return [] }
             let p = e.passages[sourcesSelection]
-            return [.openInEditor(path: p.documentPath, line: p.lineStart)]
+            return [p.openEffect]
         case .type: typeIntoInput(key)
         default: return nil
         }
@@ -95,4 +95,13 @@ func questionTerms(_ question: String) -> [String] {
         if w.count >= 3 && !common.contains(w) && !terms.contains(w) { terms.append(w) }
     }
     return terms
+}
+
+extension Passage {
+    /// How `o` opens the passage's document outside Lore: a paged one at its first page in a document viewer
+    /// (an editor would show a PDF's bytes), any other in the editor at its first line.
+    var openEffect: Effect {
+        if let page = pageStart { return .openDocument(path: documentPath, page: page) }
+        return .openInEditor(path: documentPath, line: lineStart)
+    }
 }

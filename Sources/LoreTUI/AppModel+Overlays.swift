@@ -37,7 +37,7 @@ extension AppModel {
         case .top: viewer.scroll = 0
         case .bottom: viewer.scroll = lineCount
         case .openInEditor:
-            return [.openInEditor(path: viewer.passage.documentPath, line: viewer.passage.lineStart)]
+            return [viewer.passage.openEffect]
         default: return nil
         }
         viewer.scroll = max(0, min(viewer.scroll, max(0, lineCount - 1)))

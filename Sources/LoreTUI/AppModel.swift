@@ -287,6 +287,8 @@ public enum Effect: Sendable, Equatable {
     case applyTheme(String)
     case export(markdown: String)
     case openInEditor(path: String, line: Int)
+    /// A paged document (PDF) opened in the person's document viewer at a page, not in the text editor.
+    case openDocument(path: String, page: Int)
     case redraw
     case quit
 }

@@ -463,6 +463,8 @@ public final class TerminalRuntime {
             exportConversation(markdown)
         case .openInEditor(let path, let line):
             openExternally(path: resolve(path), line: line)
+        case .openDocument(let path, let page):
+            openInDocumentViewer(path: resolve(path), page: page)
         case .redraw:
             invalidate()
         case .quit:
@@ -528,6 +530,42 @@ public final class TerminalRuntime {
         invalidate()
         if let failure { post(.failed(failure)) }
         scheduleDraw()
+    }
+
+    /// Starts the person's PDF viewer on the file at `page`, beside Lore rather than in its terminal: viewers
+    /// are windowed programs, so Lore keeps the screen and is told only if the viewer fails. Its output goes
+    /// to /dev/null, where it cannot scribble over the curses screen.
+    func openInDocumentViewer(path: String, page: Int) {
+        let searchPath = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
+        let chosen = DocumentViewerCommand.choose(environment: environment) { name in
+            searchPath.contains { FileManager.default.isExecutableFile(atPath: $0 + "/" + name) }
+        }
+        let name = (path as NSString).lastPathComponent
+        guard let chosen else {
+            post(.failed("No PDF viewer found for \(name): install zathura, evince, okular or mupdf, or set $LORE_PDF_VIEWER (e.g. 'zathura -P %p %f')."))
+            return
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: chosen.arguments[0])
+        process.arguments = Array(chosen.arguments.dropFirst()) + [String(max(1, page)), path]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let program = chosen.program
+        process.terminationHandler = { [weak self] finished in
+            let status = finished.terminationStatus
+            guard status != 0 else { return }
+            Task { @MainActor in
+                self?.post(.failed("\(program) could not open \(name) (exit status \(status)); set $LORE_PDF_VIEWER to choose another viewer."))
+            }
+        }
+        do {
+            try process.run()
+            post(.notice(Notice(.info, chosen.opensAtPage ? "Opened \(name) at page \(page) in \(program)."
+                                                          : "Opened \(name) in \(program) (it cannot be told the page: \(page)).")))
+        } catch {
+            post(.failed("Cannot start \(program): \(error.localizedDescription)"))
+        }
     }
 
     /// Runs a program that owns the terminal until it exits, and returns its exit status (127 when it could

@@ -85,8 +85,8 @@ struct CLITests {
         let index = try s.run("index", "-q")
         #expect(index.status == 0, "\(index.err)")
         #expect(index.out.isEmpty, "-q prints nothing")
-        #expect(try listings(s).first { $0.name == "notes" }?.statistics?.documents == documentCount(under: sampleKB + "/primer") - 2,
-                "only the Markdown files of primer/ (it also holds a .txt and an .html)")
+        #expect(try listings(s).first { $0.name == "notes" }?.statistics?.documents == documentCount(under: sampleKB + "/primer") - 3,
+                "only the Markdown files of primer/ (it also holds a .txt, an .html and a .pdf)")
 
         let storeFile = s.home + "/data/kb/sample.sqlite"
         #expect(FileManager.default.fileExists(atPath: storeFile))
