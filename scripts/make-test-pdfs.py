@@ -170,6 +170,7 @@ def sample_primer():
             heading(pdf, m.group(2).strip(), level)
             continue
         block = re.sub(r"\*\*(.*?)\*\*", r"\1", block)
+        block = re.sub(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])", r"\1", block)
         block = re.sub(r"`([^`]*)`", r"\1", block)
         paragraph(pdf, " ".join(block.split()))
     path = os.path.join(ROOT, "sample-kb", "primer", "rag-primer.pdf")
