@@ -97,6 +97,36 @@ struct EndToEndTests {
         #expect(sources.contains { $0.hasPrefix(" [5] ") }, "five sources retrieved:\n\(sources.joined(separator: "\n"))")
     }
 
+    /// A PDF in the sample knowledge base: its passages cite pages, and the source viewer shows the page's
+    /// text with the passage marked.
+    @Test func aPDFSourceCitesItsPageAndOpensAtIt() throws {
+        let server = try startModelServer(ScriptedAnswer(pieces: ["Parameter-efficient methods train few weights [1]."]))
+        defer { server.stop() }
+        let lore = try LoreSession(modelPort: server.port)
+        defer { lore.close() }
+        let tmux = try lore.launch()
+        try tmux.waitForIndexedKB()
+        try tmux.ask("which fine-tuning methods train only a small set of added weights, LoRA")
+        let answered = try tmux.waitFor("1 source cited")
+        let sources = TmuxHarness.sourcesPane(answered)
+        let pdfLine = try #require(sources.firstIndex { $0.contains("rag-primer.pdf p. ") },
+                                   "no PDF source with a page:\n\(sources.joined(separator: "\n"))")
+        // Which source number the PDF passage has: the "[n]" line above its location line.
+        let number = try #require(sources[...pdfLine].last { $0.hasPrefix(" [") }
+            .flatMap { Int($0.dropFirst(2).prefix { $0.isNumber }) })
+        let page = try #require(Int(sources[pdfLine].components(separatedBy: "rag-primer.pdf p. ")[1].prefix { $0.isNumber }))
+
+        try tmux.press("Tab")
+        try tmux.press("Tab")
+        for _ in 1..<number { try tmux.press("Down") }
+        try tmux.press("Enter")
+        let viewer = try tmux.waitFor("Esc back")
+        let header = try #require(viewer.first { $0.contains("rag-primer.pdf p. ") })
+        #expect(header.contains("rag-primer.pdf p. \(page)"), "\(header)")
+        #expect(viewer.contains { $0.contains("▌") }, "the passage is marked:\n\(viewer.joined(separator: "\n"))")
+        #expect(!screenHasRawControls(viewer))
+    }
+
     @Test func opensTheSourceViewerAtThePassageAndEscReturns() throws {
         let server = try startModelServer(Self.citedAnswer)
         defer { server.stop() }
