@@ -37,4 +37,16 @@ struct EmbeddingRealModelTests {
         #expect(outcome.failures.isEmpty)
         #expect(outcome.vectors.allSatisfy { $0?.count == 384 })
     }
+
+    @Test func denseSQLIsCutByTheServersOwnCountWithoutARefusal() async throws {
+        // 1,220 characters, under the 1,536 that three characters a token allows, but about 1,000 WordPiece
+        // tokens: the estimate would send it whole and llama.cpp would refuse it.
+        let sql = (0..<120).map { "t\($0).c=$\($0)," }.joined()
+        let client = client()
+        let outcome = try await client.embed([sql, "short"])
+        #expect(outcome.rejections == 0)
+        #expect(outcome.cut == 1)
+        #expect(outcome.vectors.allSatisfy { $0?.count == 384 })
+        #expect(await client.inputLimit.exactCounts)
+    }
 }
