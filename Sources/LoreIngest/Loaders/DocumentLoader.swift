@@ -19,7 +19,11 @@ public enum DocumentLoader {
 
     /// The loader of each binary format. Adding a format is a file holding its loader and one line here
     /// (and its case and extensions in `DocumentFormat`).
-    static let binaryLoaders: [DocumentFormat: BinaryLoader] = [:]
+    static let binaryLoaders: [DocumentFormat: BinaryLoader] = [
+        .docx: DOCXLoader.load,
+        .odt: ODTLoader.load,
+        .epub: EPUBLoader.load,
+    ]
 
     /// Reads a file of a binary format from its bytes. A format with no loader here is unsupported; a
     /// document that yields no text at all is skipped as such, never indexed as an empty document.
