@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // C libraries from Debian packages, each wrapped once behind a shim.
@@ -34,7 +35,8 @@ let package = Package(
                 dependencies: ["LoreCore", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: strict),
         .target(name: "LoreIngest",
-                dependencies: ["LoreCore", "LoreStore", "CCmark", "CLibxml2", "CPoppler"],
+                dependencies: ["LoreCore", "LoreStore", "CCmark", "CLibxml2", "CPoppler",
+                               .product(name: "ZIPFoundation", package: "ZIPFoundation")],
                 swiftSettings: strict),
         .target(name: "LoreLLM", dependencies: ["LoreCore", "CCurl"], swiftSettings: strict),
         .target(name: "LoreEngine",
@@ -54,10 +56,12 @@ let package = Package(
                           swiftSettings: strict),
 
         // Shared by the test targets that run the built binary; not part of any product.
-        .target(name: "LoreTestSupport", path: "Tests/LoreTestSupport", swiftSettings: strict),
+        .target(name: "LoreTestSupport",
+                dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")],
+                path: "Tests/LoreTestSupport", swiftSettings: strict),
         .testTarget(name: "LoreCoreTests", dependencies: ["LoreCore"], swiftSettings: strict),
         .testTarget(name: "LoreStoreTests", dependencies: ["LoreStore", "LoreCore"], swiftSettings: strict),
-        .testTarget(name: "LoreIngestTests", dependencies: ["LoreIngest", "LoreStore", "LoreCore",
+        .testTarget(name: "LoreIngestTests", dependencies: ["LoreIngest", "LoreStore", "LoreCore", "LoreTestSupport",
                                                           .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strict),
         .testTarget(name: "LoreLLMTests", dependencies: ["LoreLLM", "LoreCore", "LoreBench"], swiftSettings: strict),

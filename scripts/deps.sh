@@ -3,6 +3,8 @@
 # otherwise through sudo.
 set -eu
 packages="libncurses-dev libcurl4-openssl-dev libsqlite3-dev libxml2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libpoppler-glib-dev pkg-config tmux make"
+# ZIPFoundation inflates DOCX, ODT and EPUB archives with the system zlib.
+packages="$packages zlib1g-dev"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -77,56 +77,74 @@ public struct EmbeddingIndexer: Sendable {
         let inFlight = max(1, settings.concurrency)
         var afterID: Int64 = 0
         var done = 0
+        var queued = 0
+        var exhausted = false
+        var waiting: [[PassageToEmbed]] = []
         let client = self.client
-        while done < passageLimit ?? .max {
-            let page = try store.passagesWithoutVectors(model: summary.model, dimensions: dims, afterID: afterID,
-                                                        limit: min(batchSize * inFlight * 4, (passageLimit ?? .max) - done))
-            guard let last = page.last else { break }
-            afterID = last.id
-            let batches = stride(from: 0, to: page.count, by: batchSize).map { Array(page[$0..<min(page.count, $0 + batchSize)]) }
-            try await withThrowingTaskGroup(of: ([PassageToEmbed], EmbeddingOutcome).self) { group in
-                var next = 0
-                func launch() {
-                    guard next < batches.count else { return }
-                    let batch = batches[next]
-                    next += 1
-                    group.addTask { (batch, try await client.embed(batch.map(\.text))) }
+        let store = self.store
+        let model = summary.model
+        // The next batch to send: from the page read last, else from a new page. Pages are read as batches
+        // are launched, not between them, so no batch waits for the whole of a page to finish and the
+        // server always has `inFlight` requests to work on.
+        func nextBatch() throws -> [PassageToEmbed]? {
+            if waiting.isEmpty && !exhausted {
+                let room = (passageLimit ?? .max) - queued
+                let page = room > 0
+                    ? try store.passagesWithoutVectors(model: model, dimensions: dims, afterID: afterID,
+                                                       limit: min(batchSize * inFlight * 4, room))
+                    : []
+                if let last = page.last {
+                    afterID = last.id
+                    queued += page.count
+                    waiting = stride(from: 0, to: page.count, by: batchSize)
+                        .map { Array(page[$0..<min(page.count, $0 + batchSize)]) }
+                } else {
+                    exhausted = true
                 }
-                for _ in 0..<inFlight { launch() }
-                // A failed batch stops new launches, but the batches already in flight are still awaited
-                // and committed: their work is done, and a resumed run need not repeat it.
-                var firstError: (any Error)?
-                while let result = await group.nextResult() {
-                    let batch: [PassageToEmbed], outcome: EmbeddingOutcome
-                    switch result {
-                    case .failure(let error):
-                        if firstError == nil { firstError = error }
-                        continue
-                    case .success(let value):
-                        (batch, outcome) = value
-                    }
-                    if firstError == nil { launch() }
-                    summary.requests += 1
-                    var pairs: [(passage: PassageToEmbed, vector: [Float])] = []
-                    for (index, (passage, vector)) in zip(batch, outcome.vectors).enumerated() {
-                        if let vector, vector.count == dims {
-                            pairs.append((passage, vector))
-                        } else {
-                            summary.failed += 1
-                            events(.failed(passageID: passage.id, reason: outcome.failures[index]
-                                           ?? "the server returned \(vector?.count ?? 0) dimensions, expected \(dims)"))
-                        }
-                    }
-                    summary.truncated += outcome.truncatedFurther
-                    summary.cut += outcome.cut
-                    summary.rejections += outcome.rejections
-                    let written = try store.putVectors(pairs, model: summary.model)
-                    summary.embedded += written
-                    done += batch.count
-                    events(.progress(done: done, total: missing, failed: summary.failed))
-                }
-                if let firstError { throw firstError }
             }
+            return waiting.isEmpty ? nil : waiting.removeFirst()
+        }
+        try await withThrowingTaskGroup(of: ([PassageToEmbed], EmbeddingOutcome).self) { group in
+            func launch() throws {
+                guard let batch = try nextBatch() else { return }
+                group.addTask { (batch, try await client.embed(batch.map(\.text))) }
+            }
+            for _ in 0..<inFlight { try launch() }
+            // A failed batch stops new launches, but the batches already in flight are still awaited
+            // and committed: their work is done, and a resumed run need not repeat it.
+            var firstError: (any Error)?
+            while let result = await group.nextResult() {
+                let batch: [PassageToEmbed], outcome: EmbeddingOutcome
+                switch result {
+                case .failure(let error):
+                    if firstError == nil { firstError = error }
+                    continue
+                case .success(let value):
+                    (batch, outcome) = value
+                }
+                if firstError == nil {
+                    do { try launch() } catch { firstError = error }
+                }
+                summary.requests += 1
+                var pairs: [(passage: PassageToEmbed, vector: [Float])] = []
+                for (index, (passage, vector)) in zip(batch, outcome.vectors).enumerated() {
+                    if let vector, vector.count == dims {
+                        pairs.append((passage, vector))
+                    } else {
+                        summary.failed += 1
+                        events(.failed(passageID: passage.id, reason: outcome.failures[index]
+                                       ?? "the server returned \(vector?.count ?? 0) dimensions, expected \(dims)"))
+                    }
+                }
+                summary.truncated += outcome.truncatedFurther
+                summary.cut += outcome.cut
+                summary.rejections += outcome.rejections
+                let written = try store.putVectors(pairs, model: summary.model)
+                summary.embedded += written
+                done += batch.count
+                events(.progress(done: done, total: missing, failed: summary.failed))
+            }
+            if let firstError { throw firstError }
         }
         summary.coverage = try store.vectorCoverage(model: summary.model, dimensions: dims)
         // Vectors of an earlier model are dropped only once the new one covers everything, so a failed

@@ -21,6 +21,9 @@ public enum DocumentLoader {
     /// (and its case and extensions in `DocumentFormat`).
     static let binaryLoaders: [DocumentFormat: BinaryLoader] = [
         .pdf: PDFLoader.load,
+        .docx: DOCXLoader.load,
+        .odt: ODTLoader.load,
+        .epub: EPUBLoader.load,
     ]
 
     /// Reads a file of a binary format from its bytes. A format with no loader here is unsupported; a
