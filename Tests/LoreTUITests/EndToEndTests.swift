@@ -120,10 +120,12 @@ struct EndToEndTests {
         try tmux.press("Tab")
         for _ in 1..<number { try tmux.press("Down") }
         try tmux.press("Enter")
-        let viewer = try tmux.waitFor("Esc back")
+        // The viewer opens at once; the page's text arrives from the loader a moment later, marked.
+        let viewer = try tmux.waitUntil("the viewer showing the PDF's text with the passage marked") { screen in
+            screen.contains { $0.contains("Esc back") } && screen.contains { $0.contains("▌") }
+        }
         let header = try #require(viewer.first { $0.contains("rag-primer.pdf p. ") })
         #expect(header.contains("rag-primer.pdf p. \(page)"), "\(header)")
-        #expect(viewer.contains { $0.contains("▌") }, "the passage is marked:\n\(viewer.joined(separator: "\n"))")
         #expect(!screenHasRawControls(viewer))
     }
 
@@ -141,7 +143,10 @@ struct EndToEndTests {
         try tmux.press("Tab")
         try tmux.press("Tab")
         try tmux.press("Enter")
-        let viewer = try tmux.waitFor("Esc back")
+        // The viewer opens at once and the document's text follows: wait for the marked passage.
+        let viewer = try tmux.waitUntil("the viewer showing the document with the passage marked") { screen in
+            screen.contains { $0.contains("Esc back") } && screen.contains { $0.contains("▌") }
+        }
         // The header names the document and the passage's lines: "Title — /path/file.md:86-90".
         let header = try #require(viewer.first { $0.contains(" — /") && $0.contains("sample-kb/") })
         let location = try #require(header.split(separator: " — ").last).trimmingCharacters(in: .whitespaces)
