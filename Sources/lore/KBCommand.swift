@@ -50,6 +50,9 @@ struct KBCommand: AsyncParsableCommand {
             abstract: "List knowledge bases with their documents, passages, size and state.")
         @Flag(name: .long, help: "Print JSON for scripts.") var json = false
 
+        /// Skipped files named per knowledge base; the rest are counted.
+        static let skippedShown = 10
+
         func run() async throws {
             let library = try GlobalOptions().library()
             let listings = library.listings()
@@ -75,6 +78,17 @@ struct KBCommand: AsyncParsableCommand {
                              l.paths.map(Format.home).joined(separator: ", ")])
             }
             print(Format.table(rows))
+            // Which files were left out and why: a PDF that is encrypted or scanned should not look indexed.
+            for l in listings {
+                guard let s = l.statistics, s.skipped > 0,
+                      let skipped = try? library.open(l.name).store.skippedDocuments() else { continue }
+                print("\n\(l.name): \(s.skipped) skipped")
+                for (path, reason) in skipped.prefix(Self.skippedShown) {
+                    let why = SkipReason(rawValue: reason)?.description ?? reason
+                    print("  \(TerminalText.sanitize(Format.home(path), keepNewlines: false)): \(why)")
+                }
+                if skipped.count > Self.skippedShown { print("  … and \(skipped.count - Self.skippedShown) more") }
+            }
         }
     }
 

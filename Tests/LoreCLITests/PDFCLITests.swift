@@ -15,6 +15,24 @@ struct PDFCLITests {
         var text: String
     }
 
+    @Test("lore kb list names the PDFs it could not index, with their reasons")
+    func kbListNamesSkippedFiles() throws {
+        let s = try CLISandbox()
+        let folder = s.work + "/pdfs"
+        for name in ["with-outline.pdf", "encrypted.pdf", "scanned.pdf"] {
+            try s.writeFile(folder + "/" + name, Array(try Data(contentsOf: URL(fileURLWithPath: pdfFixtures + "/" + name))))
+        }
+        let add = try s.run("kb", "add", "manuals", folder)
+        #expect(add.status == 0, "\(add.err)")
+        let list = try s.run("kb", "list")
+        #expect(list.status == 0, "\(list.err)")
+        #expect(list.out.contains("indexed, 2 skipped"), "\(list.out)")
+        #expect(list.out.contains("manuals: 2 skipped"), "\(list.out)")
+        #expect(list.out.contains("encrypted.pdf: encrypted (password protected)"), "\(list.out)")
+        #expect(list.out.contains("scanned.pdf: no text to index"), "\(list.out)")
+        #expect(!list.out.contains("with-outline.pdf:"), "\(list.out)")
+    }
+
     @Test("lore index counts unreadable PDFs by reason; lore search --json gives pages")
     func indexAndSearch() throws {
         let s = try CLISandbox()
