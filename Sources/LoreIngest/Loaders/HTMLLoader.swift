@@ -303,30 +303,10 @@ private final class HTMLBlockCollector {
         node.pointee.name.map { String(cString: $0) } ?? ""
     }
 
-    /// Depth-first, in document order, with a constant amount of Swift stack: `enter` says whether to go
-    /// into a node's children, `exit` is called when a node that was entered is left.
+    /// The shared tree walk (`walkXMLTree`), going into any node with children, as the HTML loader always has.
     private func walk(from first: NodePtr?, boundary: UnsafeMutableRawPointer,
                       enter: (NodePtr) -> Bool, exit: (NodePtr) -> Void) {
-        var node = first
-        while let n = node {
-            let entered = enter(n)
-            if entered, let child = n.pointee.children {
-                node = child
-                continue
-            }
-            if entered { exit(n) }
-            var current = n
-            node = nil
-            while true {
-                if let next = current.pointee.next {
-                    node = next
-                    break
-                }
-                guard let parent = current.pointee.parent, UnsafeMutableRawPointer(parent) != boundary else { break }
-                exit(parent)
-                current = parent
-            }
-        }
+        walkXMLTree(from: first, boundary: boundary, descendsInto: { _ in true }, enter: enter, exit: exit)
     }
 }
 

@@ -127,28 +127,37 @@ extension UnsafeMutablePointer where Pointee == xmlNode {
     /// files nest elements tens of thousands deep): `enter` says whether to go into a node's children,
     /// `exit` is called when a node that was entered is left.
     func walkDescendants(enter: (XMLNodePtr) -> Bool, exit: (XMLNodePtr) -> Void = { _ in }) {
-        let boundary = self
-        var node = pointee.children
-        while let n = node {
-            let entered = enter(n)
-            // Only elements are gone into: an entity reference's children are the entity's declaration,
-            // whose parents lead into the DTD and back round to the document, never to `boundary`.
-            if entered, n.isElement, let child = n.pointee.children {
-                node = child
-                continue
+        // Only elements are gone into: an entity reference's children are the entity's declaration,
+        // whose parents lead into the DTD and back round to the document, never to this node.
+        walkXMLTree(from: pointee.children, boundary: UnsafeMutableRawPointer(self), descendsInto: \.isElement,
+                    enter: enter, exit: exit)
+    }
+}
+
+/// Depth-first over `first` and its following siblings and all their descendants, in document order, with a
+/// constant amount of Swift stack, stopping where climbing back up reaches `boundary`: `enter` says whether
+/// to go into a node's children (when `descendsInto` allows it for that kind of node), `exit` is called when
+/// a node that was entered is left. The one tree walk of the HTML loader and the XML parts.
+func walkXMLTree(from first: XMLNodePtr?, boundary: UnsafeMutableRawPointer, descendsInto: (XMLNodePtr) -> Bool,
+                 enter: (XMLNodePtr) -> Bool, exit: (XMLNodePtr) -> Void) {
+    var node = first
+    while let n = node {
+        let entered = enter(n)
+        if entered, descendsInto(n), let child = n.pointee.children {
+            node = child
+            continue
+        }
+        if entered { exit(n) }
+        var current = n
+        node = nil
+        while true {
+            if let next = current.pointee.next {
+                node = next
+                break
             }
-            if entered { exit(n) }
-            var current = n
-            node = nil
-            while true {
-                if let next = current.pointee.next {
-                    node = next
-                    break
-                }
-                guard let parent = current.pointee.parent, parent != boundary else { break }
-                exit(parent)
-                current = parent
-            }
+            guard let parent = current.pointee.parent, UnsafeMutableRawPointer(parent) != boundary else { break }
+            exit(parent)
+            current = parent
         }
     }
 }
