@@ -51,11 +51,14 @@ public struct RetrievalSettings: Sendable, Equatable {
     public var vectorWeight: Double
     /// How deep each list is read before fusing.
     public var candidates: Int
+    /// How much a passage gains from the other candidates of its document (0: passages stand alone);
+    /// see `documentAwareRanking`.
+    public var documentWeight: Double
     public var embedding: EmbeddingSettings?
     public var rerank: RerankSettings?
 
     public init(topK: Int = 8, perDocument: Int = 2, mode: RetrievalMode? = nil, rrfK: Double = 60,
-                bm25Weight: Double = 1, vectorWeight: Double = 1, candidates: Int = 50,
+                bm25Weight: Double = 1, vectorWeight: Double = 1, candidates: Int = 50, documentWeight: Double = 0,
                 embedding: EmbeddingSettings? = nil, rerank: RerankSettings? = nil) {
         self.topK = topK
         self.perDocument = perDocument
@@ -64,6 +67,7 @@ public struct RetrievalSettings: Sendable, Equatable {
         self.bm25Weight = bm25Weight
         self.vectorWeight = vectorWeight
         self.candidates = candidates
+        self.documentWeight = documentWeight
         self.embedding = embedding
         self.rerank = rerank
     }

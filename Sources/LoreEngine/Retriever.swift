@@ -139,7 +139,9 @@ public struct Retriever: Sendable {
         let unknown = fused.map(\.id).filter { documents[$0] == nil }
         documents.merge(try store.documentIDs(ofPassages: unknown)) { a, _ in a }
         // A passage deleted since the matrix was loaded has no document any more and drops out here.
-        let present = fused.filter { documents[$0.id] != nil }
+        let present = documentAwareRanking(fused.filter { documents[$0.id] != nil }, weight: settings.documentWeight) {
+            documents[$0]
+        }
         let wanted = mode == .rerank ? max(limit, settings.rerank?.topN ?? limit) : limit
         let chosen = diversify(present, limit: wanted, perGroup: settings.perDocument) { documents[$0.id] ?? 0 }
         let hits = try store.hits(forPassages: chosen.map(\.id), scores: chosen.map(\.score), terms: FTSQuery.terms(query))

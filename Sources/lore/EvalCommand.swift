@@ -29,6 +29,8 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(name: .short, help: "Documents ranked per question (recall@10 needs 10).") var k: Int = 10
     @Option(help: "Override [retrieval] rrf_k for this run.") var rrfK: Double?
     @Option(help: "Override [retrieval] candidates (depth of each list before fusion).") var candidates: Int?
+    @Option(help: "Override [retrieval] document_weight (what a passage gains from its document's other hits).")
+    var documentWeight: Double?
     @Option(help: "Override [retrieval] vector_weight (BM25's weight stays 1 unless --bm25-weight).") var vectorWeight: Double?
     @Option(help: "Override [retrieval] bm25_weight.") var bm25Weight: Double?
     @Flag(name: .shortAndLong, help: "Show the first relevant rank of every question per mode.") var verbose = false
@@ -47,6 +49,7 @@ struct EvalCommand: AsyncParsableCommand {
         if let rrfK { settings.rrfK = rrfK }
         if let candidates { settings.candidates = candidates }
         if let vectorWeight { settings.vectorWeight = vectorWeight }
+        if let documentWeight { settings.documentWeight = documentWeight }
         if let bm25Weight { settings.bm25Weight = bm25Weight }
         var chosen = modes
         if allModes || chosen.isEmpty {
