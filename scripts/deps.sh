@@ -3,7 +3,7 @@
 # otherwise through sudo.
 set -eu
 packages="libncurses-dev libcurl4-openssl-dev libsqlite3-dev libxml2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libpoppler-glib-dev pkg-config tmux make"
-# ZIPFoundation inflates DOCX, ODT and EPUB archives with the system zlib.
+# DOCX, ODT and EPUB parts are inflated with the system zlib (the CLoreZlib target; ZIPFoundation links it too).
 packages="$packages zlib1g-dev"
 missing=""
 for p in $packages; do

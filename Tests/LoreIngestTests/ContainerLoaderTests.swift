@@ -1,7 +1,9 @@
+import CLoreZlib
 import Foundation
 import LoreCore
 import LoreTestSupport
 import Testing
+import ZIPFoundation
 @testable import LoreIngest
 
 private typealias F = ContainerFixtures
@@ -263,6 +265,311 @@ private func headingPaths(_ doc: LoadedDocument) -> [[String]] {
         let doc = try loaded(try F.zip(parts), .docx)
         #expect(!(doc.text ?? "").contains("SECRET"))
         #expect(doc.text?.contains("Visible") == true)
+    }
+}
+
+/// Reading one entry: Lore finds its data from the local header and inflates it itself, bounded by what the
+/// central directory says, so an entry whose data or headers lie is damaged and never stalls the indexer.
+@Suite struct ZipEntryReadingTests {
+    static let main = "word/document.xml"
+
+    /// A Word document's entries as stored, and the index of its main part: 200 paragraphs, about 21 KB of
+    /// XML in well under 1 KB of deflate, so that cutting the stream anywhere leaves it mid-way.
+    static func docxEntries() throws -> (entries: [ContainerFixtures.RawEntry], main: Int) {
+        let body = (1...200).map { F.wordParagraph("Paragraph \($0) about lexical and semantic retrieval.") }.joined()
+        let entries = F.rawEntries(try F.zip(F.docxParts(body: body, title: "Raw")))
+        return (entries, try #require(entries.firstIndex { $0.name == main }))
+    }
+
+    static func read(_ file: [UInt8], _ name: String = main) -> Result<[UInt8], ZipContainer.ReadFailure>? {
+        file.withUnsafeBytes { raw in
+            guard case .success(let zip) = ZipContainer.open(raw) else { return nil }
+            return zip.read(name)
+        }
+    }
+
+    @Test("the raw writer round-trips: a rewritten archive loads as the original does")
+    func rawRoundTrip() throws {
+        let (entries, _) = try Self.docxEntries()
+        let doc = try loaded(F.rawZip(entries), .docx)
+        #expect(doc.title == "Raw")
+        #expect(doc.text?.contains("Paragraph 200 about") == true)
+    }
+
+    @Test("a deflate stream cut short, with sizes that agree with the cut, is damaged")
+    func truncatedStream() throws {
+        var (entries, main) = try Self.docxEntries()
+        entries[main].data.removeLast(entries[main].data.count / 2)
+        entries[main].compressedSize = UInt32(entries[main].data.count)
+        let file = F.rawZip(entries)
+        #expect(load(file, .docx) == .skipped(.damaged))
+        guard case .failure(.damaged) = Self.read(file) else {
+            Issue.record("reading the cut part fails as damaged")
+            return
+        }
+    }
+
+    /// A stored deflate block promises 65,535 bytes and the archive ends first. Every byte after it is valid
+    /// block content, so no inflater sees an error: one that reads on to the end of the file and then waits
+    /// for more (ZIPFoundation 0.9.20 on Linux) never returns.
+    @Test("a deflate stream that runs on to the end of the file is damaged, and reading it returns")
+    func streamRunningToEndOfFile() throws {
+        var (entries, main) = try Self.docxEntries()
+        var part = entries.remove(at: main)
+        let xml = Array(F.docxParts(body: F.wordParagraph("cut")).first { $0.name == Self.main }!.bytes)
+        part.data = [0x00, 0xFF, 0xFF, 0x00, 0x00] + xml
+        part.compressedSize = UInt32(part.data.count)
+        part.uncompressedSize = UInt32(xml.count)
+        entries.append(part)
+        let file = F.rawZip(entries)
+        #expect(load(file, .docx) == .skipped(.damaged))
+        guard case .failure(.damaged) = Self.read(file) else {
+            Issue.record("reading the unfinished part fails as damaged")
+            return
+        }
+    }
+
+    @Test("a compressed size that claims more bytes than the file holds is damaged")
+    func compressedSizePastEnd() throws {
+        for claim: UInt32 in [1_000_000, 0xFFFF_FFFE] {
+            var (entries, main) = try Self.docxEntries()
+            entries[main].compressedSize = entries[main].compressedSize &+ claim
+            let file = F.rawZip(entries)
+            #expect(load(file, .docx) == .skipped(.damaged), "\(claim)")
+            guard case .failure(.damaged) = Self.read(file) else {
+                Issue.record("reading past the end fails as damaged")
+                continue
+            }
+        }
+    }
+
+    @Test("a CRC-32 that does not match the unpacked bytes is damaged, deflated or stored")
+    func crcMismatch() throws {
+        var (entries, main) = try Self.docxEntries()
+        entries[main].crc32 ^= 1
+        #expect(load(F.rawZip(entries), .docx) == .skipped(.damaged))
+        var parts = F.docxParts(body: F.wordParagraph("Stored text."))
+        for index in parts.indices { parts[index].compressed = false }
+        var stored = F.rawEntries(try F.zip(parts))
+        let at = try #require(stored.firstIndex { $0.name == Self.main })
+        #expect(stored[at].method == 0)
+        stored[at].crc32 ^= 0x8000_0000
+        #expect(load(F.rawZip(stored), .docx) == .skipped(.damaged))
+    }
+
+    @Test("stored (method 0) entries read byte for byte; a stored entry whose two sizes differ is damaged")
+    func storedEntries() throws {
+        var parts = F.docxParts(body: F.wordParagraph("Stored text.", style: "Heading1"))
+        for index in parts.indices { parts[index].compressed = false }
+        let file = try F.zip(parts)
+        #expect(try loaded(file, .docx).title == "Stored text.")
+        let expected = try #require(parts.first { $0.name == Self.main }).bytes
+        guard case .success(let bytes) = Self.read(file) else {
+            Issue.record("the stored part reads")
+            return
+        }
+        #expect(bytes == expected)
+        var entries = F.rawEntries(file)
+        let at = try #require(entries.firstIndex { $0.name == Self.main })
+        entries[at].uncompressedSize -= 1
+        #expect(load(F.rawZip(entries), .docx) == .skipped(.damaged))
+    }
+
+    @Test("entries with data descriptors after their data, as LibreOffice and Java write them, read as usual")
+    func dataDescriptors() throws {
+        var (entries, _) = try Self.docxEntries()
+        for index in entries.indices { entries[index].descriptor = true }
+        let doc = try loaded(F.rawZip(entries), .docx)
+        #expect(doc.title == "Raw")
+        #expect(doc.text?.contains("Paragraph 200 about") == true)
+    }
+
+    @Test("unpacked sizes that disagree with the declared one are damaged: shorter, or longer within the budget")
+    func sizeMismatch() throws {
+        let (entries, main) = try Self.docxEntries()
+        var shorter = entries
+        shorter[main].uncompressedSize += 7
+        #expect(load(F.rawZip(shorter), .docx) == .skipped(.damaged))
+        var longer = entries
+        longer[main].uncompressedSize -= 100
+        let file = F.rawZip(longer)
+        #expect(load(file, .docx) == .skipped(.damaged))
+        guard case .failure(.damaged) = Self.read(file) else {
+            Issue.record("a part longer than declared but far inside the budget is damaged, not a bomb")
+            return
+        }
+    }
+
+    @Test("encrypted entries and compression methods other than stored and deflate are damaged")
+    func unsupportedEntries() throws {
+        var (entries, main) = try Self.docxEntries()
+        entries[main].flags |= 1
+        #expect(load(F.rawZip(entries), .docx) == .skipped(.damaged))
+        for method: UInt16 in [9, 12, 14, 93, 99] {
+            var (other, at) = try Self.docxEntries()
+            other[at].method = method
+            #expect(load(F.rawZip(other), .docx) == .skipped(.damaged), "method \(method)")
+        }
+    }
+
+    @Test("a local header that disagrees with the central directory about the method is damaged")
+    func localHeaderMismatch() throws {
+        var (entries, main) = try Self.docxEntries()
+        entries.insert(entries.remove(at: main), at: 0)
+        var file = F.rawZip(entries)
+        // The first local header's compression method: stored, where the central directory says deflate.
+        #expect(file[8] == 8)
+        file[8] = 0
+        #expect(load(file, .docx) == .skipped(.damaged))
+    }
+
+    @Test("ZIP64 sizes in extra fields read as usual, and so does a ZIP64 end record that agrees with the plain one")
+    func zip64() throws {
+        var (entries, main) = try Self.docxEntries()
+        for index in entries.indices { entries[index].zip64 = true }
+        for end in [F.EndRecord.plain, .zip64] {
+            #expect(try loaded(F.rawZip(entries, end: end), .docx).title == "Raw", "\(end)")
+        }
+        // The 64-bit compressed size is the one that counts, and it too must stay inside the file.
+        entries[main].compressedSize += 1_000_000
+        #expect(load(F.rawZip(entries), .docx) == .skipped(.damaged))
+    }
+
+    /// ZIPFoundation follows these fields before Lore reads a byte of the entry, and its in-memory reader
+    /// traps once sought past the end; a file under 4 GiB never needs them, so they are refused.
+    @Test("saturated offsets, saturated end records, and data descriptors on ZIP64 entries are damaged, not a crash")
+    func zip64Refused() throws {
+        let (entries, _) = try Self.docxEntries()
+        var offsets = entries
+        for index in offsets.indices { offsets[index].zip64Offset = true }
+        #expect(load(F.rawZip(offsets), .docx) == .skipped(.damaged))
+        #expect(load(F.rawZip(entries, end: .zip64Saturated), .docx) == .skipped(.damaged))
+        var streamed = entries
+        for index in streamed.indices {
+            streamed[index].zip64 = true
+            streamed[index].descriptor = true
+        }
+        #expect(load(F.rawZip(streamed), .docx) == .skipped(.damaged))
+    }
+
+    @Test("offsets past the end of the file are damaged, never followed", arguments: ["local header", "directory"])
+    func offsetsPastEnd(field: String) throws {
+        var file = F.rawZip(try Self.docxEntries().entries)
+        let eocd = file.count - 22
+        let directory = Int(file[eocd + 16]) | Int(file[eocd + 17]) << 8 | Int(file[eocd + 18]) << 16
+        // The first record's local header offset, or the end record's offset of the whole directory.
+        let at = field == "local header" ? directory + 42 : eocd + 16
+        for i in 0..<4 { file[at + i] = [0x00, 0x00, 0x00, 0x10][i] }
+        #expect(load(file, .docx) == .skipped(.damaged))
+    }
+
+    @Test("a data descriptor that the sizes place past the end of the file is damaged, never looked for")
+    func descriptorPastEnd() throws {
+        var (entries, main) = try Self.docxEntries()
+        for index in entries.indices { entries[index].descriptor = true }
+        entries[main].compressedSize += 1_000_000
+        #expect(load(F.rawZip(entries), .docx) == .skipped(.damaged))
+    }
+
+    @Test("the sample knowledge base's DOCX and EPUB: every entry reads exactly as ZIPFoundation extracts it",
+          arguments: ["embeddings.docx", "rag-primer.epub"])
+    func sampleDocuments(file: String) throws {
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: packageRoot + "/sample-kb/primer/" + file)))
+        let archive = try Archive(data: Data(bytes), accessMode: .read, pathEncoding: nil)
+        var count = 0
+        try bytes.withUnsafeBytes { raw in
+            guard case .success(let zip) = ZipContainer.open(raw) else {
+                Issue.record("\(file) opens")
+                return
+            }
+            for entry in archive where entry.type == .file {
+                var expected = Data()
+                _ = try archive.extract(entry, skipCRC32: false) { expected.append($0) }
+                guard case .success(let read) = zip.read(entry.path) else {
+                    Issue.record("\(file): \(entry.path) reads")
+                    continue
+                }
+                #expect(read == [UInt8](expected), "\(file): \(entry.path)")
+                count += 1
+            }
+        }
+        #expect(count > 3)
+    }
+}
+
+/// The one inflate call into zlib, by itself: each way it can stop, and that it always does.
+@Suite struct RawInflateTests {
+    /// A part's raw deflate stream, its unpacked bytes and their CRC-32.
+    static func stream() throws -> (deflated: [UInt8], text: [UInt8], crc: UInt32) {
+        let text = Array((1...300).map { "line \($0) of a part\n" }.joined().utf8)
+        let entry = try #require(F.rawEntries(try F.zip([F.Part("part.txt", bytes: text)])).first)
+        #expect(entry.method == 8)
+        return (entry.data, text, entry.crc32)
+    }
+
+    static func inflate(_ input: [UInt8], room: Int) -> (status: lore_inflate_status, bytes: [UInt8], crc: UInt32) {
+        var status = LORE_INFLATE_OK
+        var crc: UInt32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: room) { buffer, initialized in
+            status = input.withUnsafeBytes { lore_inflate_raw($0.baseAddress, $0.count, buffer.baseAddress, room, &initialized, &crc) }
+        }
+        return (status, bytes, crc)
+    }
+
+    @Test("a whole stream inflates with its CRC, into exactly its size or more room")
+    func whole() throws {
+        let (deflated, text, crc) = try Self.stream()
+        for room in [text.count, text.count + 1, text.count * 2] {
+            let result = Self.inflate(deflated, room: room)
+            #expect(result.status == LORE_INFLATE_OK, "room \(room)")
+            #expect(result.bytes == text)
+            #expect(result.crc == crc)
+        }
+        #expect(text.withUnsafeBytes { lore_crc32($0.baseAddress, $0.count) } == crc)
+    }
+
+    @Test("one byte too little room is too large, and what fit is kept")
+    func tooLarge() throws {
+        let (deflated, text, _) = try Self.stream()
+        let result = Self.inflate(deflated, room: text.count - 1)
+        #expect(result.status == LORE_INFLATE_TOO_LARGE)
+        #expect(result.bytes == Array(text.dropLast()))
+        #expect(Self.inflate(deflated, room: 0).status == LORE_INFLATE_TOO_LARGE)
+    }
+
+    @Test("input that ends before the stream does is truncated, however much room there is")
+    func truncated() throws {
+        let (deflated, text, _) = try Self.stream()
+        for cut in [1, deflated.count / 2, deflated.count - 1] {
+            #expect(Self.inflate(Array(deflated.prefix(cut)), room: text.count * 2).status == LORE_INFLATE_TRUNCATED,
+                    "cut at \(cut)")
+        }
+        #expect(Self.inflate([], room: 16).status == LORE_INFLATE_TRUNCATED)
+        // A stored block promising 65,535 bytes and holding ten: all valid, and never finished.
+        let open = Self.inflate([0x00, 0xFF, 0xFF, 0x00, 0x00] + Array(repeating: 0x41, count: 10), room: 1 << 20)
+        #expect(open.status == LORE_INFLATE_TRUNCATED)
+        #expect(open.bytes == Array(repeating: 0x41, count: 10))
+    }
+
+    @Test("bytes that are not deflate are a data error")
+    func dataError() {
+        // Block type 3 is reserved; a stored block's length must match its complement.
+        #expect(Self.inflate([0xFF, 0xFF, 0xFF], room: 64).status == LORE_INFLATE_DATA_ERROR)
+        #expect(Self.inflate([0x01, 0x05, 0x00, 0x00, 0x00] + Array(repeating: 0, count: 5), room: 64).status
+                == LORE_INFLATE_DATA_ERROR)
+    }
+
+    @Test("counting without keeping: stops one byte past the limit, or gives the whole size")
+    func count() throws {
+        let filler = try #require(F.rawEntries(try F.zipOfFiller(entry: "f", size: 8 << 20)).first).data
+        #expect(filler.count < 64 << 10)
+        var counted = 0
+        #expect(filler.withUnsafeBytes { lore_inflate_count($0.baseAddress, $0.count, 1 << 20, &counted) }
+                == LORE_INFLATE_TOO_LARGE)
+        #expect(counted == 1 << 20)
+        #expect(filler.withUnsafeBytes { lore_inflate_count($0.baseAddress, $0.count, 8 << 20, &counted) }
+                == LORE_INFLATE_OK)
+        #expect(counted == 8 << 20)
     }
 }
 

@@ -70,6 +70,168 @@ public enum ContainerFixtures {
         return bytes
     }
 
+    /// One entry of a zip archive as its headers describe it. `rawZip` writes every field as given and
+    /// recomputes nothing, so a test can cut an entry's data, or make its headers lie, and say exactly how.
+    public struct RawEntry: Sendable {
+        public var name: String
+        public var method: UInt16
+        public var flags: UInt16
+        public var crc32: UInt32
+        public var compressedSize: UInt32
+        public var uncompressedSize: UInt32
+        /// The entry's data as the archive stores it: raw deflate when `method` is 8.
+        public var data: [UInt8]
+        /// Written the way streaming writers (LibreOffice, Java) do: flag bit 3, zeros for the CRC and sizes
+        /// in the local header, and a data descriptor holding them after the data.
+        public var descriptor: Bool
+        /// The sizes written as ZIP64 writers do: 0xFFFFFFFF in their fields, the values in a ZIP64
+        /// extended information extra field, in the local header and the central directory.
+        public var zip64: Bool
+        /// The local header offset written the same way, in the central directory.
+        public var zip64Offset: Bool
+
+        public init(name: String, method: UInt16, flags: UInt16 = 0, crc32: UInt32, compressedSize: UInt32,
+                    uncompressedSize: UInt32, data: [UInt8], descriptor: Bool = false, zip64: Bool = false,
+                    zip64Offset: Bool = false) {
+            self.name = name
+            self.method = method
+            self.flags = flags
+            self.crc32 = crc32
+            self.compressedSize = compressedSize
+            self.uncompressedSize = uncompressedSize
+            self.data = data
+            self.descriptor = descriptor
+            self.zip64 = zip64
+            self.zip64Offset = zip64Offset
+        }
+    }
+
+    /// The entries of a well-formed `zip` without ZIP64 fields, in central directory order, each with its
+    /// data as stored.
+    public static func rawEntries(_ zip: [UInt8]) -> [RawEntry] {
+        func u16(_ at: Int) -> Int { Int(zip[at]) | Int(zip[at + 1]) << 8 }
+        func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
+        guard let eocd = stride(from: zip.count - 22, through: 0, by: -1).first(where: { u32($0) == 0x0605_4B50 })
+        else { return [] }
+        var entries: [RawEntry] = []
+        var at = u32(eocd + 16)
+        for _ in 0..<u16(eocd + 10) where u32(at) == 0x0201_4B50 {
+            let nameLength = u16(at + 28)
+            let local = u32(at + 42)
+            let start = local + 30 + u16(local + 26) + u16(local + 28)
+            let compressedSize = u32(at + 20)
+            entries.append(RawEntry(name: String(decoding: zip[(at + 46)..<(at + 46 + nameLength)], as: UTF8.self),
+                                    method: UInt16(u16(at + 10)), flags: UInt16(u16(at + 8)) & ~8,
+                                    crc32: UInt32(u32(at + 16)), compressedSize: UInt32(compressedSize),
+                                    uncompressedSize: UInt32(u32(at + 24)),
+                                    data: Array(zip[start..<(start + compressedSize)])))
+            at += 46 + nameLength + u16(at + 30) + u16(at + 32)
+        }
+        return entries
+    }
+
+    /// How a raw archive ends.
+    public enum EndRecord: Sendable {
+        /// The end of central directory record alone.
+        case plain
+        /// A ZIP64 end record and locator before it, both holding the same values.
+        case zip64
+        /// The same, with the plain record's fields saturated (0xFFFF, 0xFFFFFFFF) as when they overflow.
+        case zip64Saturated
+    }
+
+    /// A zip archive of `entries` written field by field: local headers and data, then the central
+    /// directory and `end`.
+    public static func rawZip(_ entries: [RawEntry], end: EndRecord = .plain) -> [UInt8] {
+        var bytes: [UInt8] = []
+        func put16(_ value: UInt16) { bytes += [UInt8(value & 0xFF), UInt8(value >> 8)] }
+        func put32(_ value: UInt32) { put16(UInt16(value & 0xFFFF)); put16(UInt16(value >> 16)) }
+        func put64(_ value: UInt64) { put32(UInt32(value & 0xFFFF_FFFF)); put32(UInt32(value >> 32)) }
+        var offsets: [UInt32] = []
+        for entry in entries {
+            offsets.append(UInt32(bytes.count))
+            put32(0x0403_4B50)
+            put16(entry.zip64 ? 45 : 20)
+            put16(entry.flags | (entry.descriptor ? 8 : 0))
+            put16(entry.method)
+            put32(0)  // modification time and date
+            put32(entry.descriptor ? 0 : entry.crc32)
+            put32(entry.zip64 ? .max : entry.descriptor ? 0 : entry.compressedSize)
+            put32(entry.zip64 ? .max : entry.descriptor ? 0 : entry.uncompressedSize)
+            put16(UInt16(entry.name.utf8.count))
+            put16(entry.zip64 ? 20 : 0)
+            bytes += entry.name.utf8
+            if entry.zip64 {
+                put16(1)
+                put16(16)
+                put64(UInt64(entry.uncompressedSize))
+                put64(UInt64(entry.compressedSize))
+            }
+            bytes += entry.data
+            if entry.descriptor {
+                put32(0x0807_4B50)
+                put32(entry.crc32)
+                put32(entry.compressedSize)
+                put32(entry.uncompressedSize)
+            }
+        }
+        let directory = UInt32(bytes.count)
+        for (entry, offset) in Swift.zip(entries, offsets) {
+            put32(0x0201_4B50)
+            put16(0x0314)  // made by Unix, so ZIPFoundation reads the type from the mode below
+            put16(entry.zip64 || entry.zip64Offset ? 45 : 20)
+            put16(entry.flags | (entry.descriptor ? 8 : 0))
+            put16(entry.method)
+            put32(0)
+            put32(entry.crc32)
+            put32(entry.zip64 ? .max : entry.compressedSize)
+            put32(entry.zip64 ? .max : entry.uncompressedSize)
+            put16(UInt16(entry.name.utf8.count))
+            put16((entry.zip64 || entry.zip64Offset ? 4 : 0) + (entry.zip64 ? 16 : 0) + (entry.zip64Offset ? 8 : 0))
+            put16(0)  // comment length
+            put32(0)  // disk number and internal attributes
+            put32(0o100644 << 16)  // a regular file
+            put32(entry.zip64Offset ? .max : offset)
+            bytes += entry.name.utf8
+            if entry.zip64 || entry.zip64Offset {
+                put16(1)
+                put16((entry.zip64 ? 16 : 0) + (entry.zip64Offset ? 8 : 0))
+                if entry.zip64 {
+                    put64(UInt64(entry.uncompressedSize))
+                    put64(UInt64(entry.compressedSize))
+                }
+                if entry.zip64Offset { put64(UInt64(offset)) }
+            }
+        }
+        let directorySize = UInt32(bytes.count) - directory
+        if end != .plain {
+            let record = UInt64(bytes.count)
+            put32(0x0606_4B50)
+            put64(44)  // the size of the rest of this record
+            put16(45)
+            put16(45)
+            put32(0)
+            put32(0)
+            put64(UInt64(entries.count))
+            put64(UInt64(entries.count))
+            put64(UInt64(directorySize))
+            put64(UInt64(directory))
+            put32(0x0706_4B50)
+            put32(0)
+            put64(record)
+            put32(1)
+        }
+        put32(0x0605_4B50)
+        put32(0)  // disk numbers
+        let saturated = end == .zip64Saturated
+        put16(saturated ? .max : UInt16(entries.count))
+        put16(saturated ? .max : UInt16(entries.count))
+        put32(saturated ? .max : directorySize)
+        put32(saturated ? .max : directory)
+        put16(0)
+        return bytes
+    }
+
     // MARK: DOCX
 
     public static let wordNamespaceDeclarations = """

@@ -1,9 +1,14 @@
+import CLoreZlib
 import Foundation
 import LoreCore
 import ZIPFoundation
 
 /// The zip archive a DOCX, ODT or EPUB file is, opened for reading named parts into memory. Nothing is ever
 /// unpacked onto the disk, and an archive is checked whole before any part is read.
+///
+/// Parts are inflated by one bounded call into zlib (CLoreZlib's `lore_inflate_raw`), not by ZIPFoundation's
+/// streaming extract: on Linux that loop asks for more input after the end of the file and, given none,
+/// asks again forever, so an entry whose deflate stream never ends would hang the indexer.
 ///
 /// The limits, and why these numbers:
 /// - An entry name that is absolute or climbs out with `..` refuses the whole file. Lore writes no entry
@@ -24,37 +29,56 @@ final class ZipContainer {
     static let ratioLimit = 100
     static let maxEntries = 20_000
 
-    private let archive: Archive
-    private var entries: [String: Entry] = [:]
+    /// What reading a part needs: its central directory record, and whether ZIPFoundation takes it for a
+    /// file rather than a folder or a link.
+    private struct Part {
+        var record: ZipRecord
+        var isFile: Bool
+    }
+
+    /// The archive's bytes, which the loader's caller keeps alive for as long as this container is used.
+    private let file: ZipBytes
+    private let parts: [String: Part]
     /// Bytes that may still be inflated, shared by every part read from this archive.
     private var budget: Int
 
     /// Whether the archive holds a part of this name (as written in the archive: no leading slash).
-    func contains(_ name: String) -> Bool { entries[name] != nil }
+    func contains(_ name: String) -> Bool { parts[name] != nil }
 
     /// Opens `bytes` in place: the loader's caller keeps them alive for the whole call.
+    ///
+    /// ZIPFoundation lists the entries and Lore's own directory walk goes one record ahead of it: the walk
+    /// finds the local header offsets and compression methods that ZIPFoundation keeps internal, and checks
+    /// each record before ZIPFoundation reads it (see `ZipDirectory`). An archive on which the two walks
+    /// disagree is damaged.
     static func open(_ bytes: UnsafeRawBufferPointer) -> Result<ZipContainer, SkipReason> {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return .failure(.damaged) }
         let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none)
         guard let archive = try? Archive(data: data, accessMode: .read, pathEncoding: nil) else { return .failure(.damaged) }
+        let file = ZipBytes(bytes)
+        guard var directory = ZipDirectory(file) else { return .failure(.damaged) }
+        let entries = archive.makeIterator()
         let limit = Self.limit(forArchiveOf: bytes.count)
         var declared: UInt64 = 0
-        var entries: [String: Entry] = [:]
-        for entry in archive {
-            guard entries.count < maxEntries, isContained(entry.path) else { return .failure(.unsafeArchive) }
+        var seen = 0
+        var parts: [String: Part] = [:]
+        while let record = directory.nextRecord() {
+            guard let entry = entries.next(), record.describes(entry) else { return .failure(.damaged) }
+            guard seen < maxEntries, isContained(entry.path) else { return .failure(.unsafeArchive) }
+            seen += 1
             let (sum, overflow) = declared.addingReportingOverflow(entry.uncompressedSize)
             guard !overflow, sum <= UInt64(limit) else { return .failure(.unsafeArchive) }
             declared = sum
             // The first of two entries with one name wins, as in ZIPFoundation's own lookup.
-            if entries[entry.path] == nil { entries[entry.path] = entry }
+            if parts[entry.path] == nil { parts[entry.path] = Part(record: record, isFile: entry.type == .file) }
         }
-        guard !entries.isEmpty else { return .failure(.damaged) }
-        return .success(ZipContainer(archive: archive, entries: entries, budget: limit))
+        guard directory.isFinished, !parts.isEmpty else { return .failure(.damaged) }
+        return .success(ZipContainer(file: file, parts: parts, budget: limit))
     }
 
-    private init(archive: Archive, entries: [String: Entry], budget: Int) {
-        self.archive = archive
-        self.entries = entries
+    private init(file: ZipBytes, parts: [String: Part], budget: Int) {
+        self.file = file
+        self.parts = parts
         self.budget = budget
     }
 
@@ -66,26 +90,63 @@ final class ZipContainer {
     /// Why reading a part failed, as the loaders report it.
     enum ReadFailure: Error { case missing, damaged, tooLarge }
 
-    /// The unpacked bytes of the part `name`. Inflating stops as soon as the archive's budget is spent,
-    /// whatever the entry declared.
+    /// The unpacked bytes of the part `name`, exactly as many as the central directory declares, with the
+    /// CRC-32 it records. Only stored and deflated entries are read; other methods, and entries with zip's
+    /// encryption flag, are damaged: no office suite or e-book tool writes either (ODF and EPUB encrypt
+    /// inside the entry, and such a part fails as not XML).
+    ///
+    /// A read succeeds only with the declared size, so a declared size past the remaining budget cannot
+    /// succeed and is refused before anything is inflated; inflating stops at the declared size. What is
+    /// inflated counts against the budget whether the part turns out good or not, so a file of many
+    /// broken parts cannot cost more work than one bomb.
     func read(_ name: String) -> Result<[UInt8], ReadFailure> {
-        guard let entry = entries[name], entry.type == .file else { return .failure(.missing) }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(min(entry.uncompressedSize, UInt64(budget))))
-        var overBudget = false
-        do {
-            _ = try archive.extract(entry, skipCRC32: false) { chunk in
-                guard chunk.count <= self.budget else {
-                    overBudget = true
-                    throw ReadFailure.tooLarge
-                }
-                self.budget -= chunk.count
-                bytes.append(contentsOf: chunk)
-            }
-        } catch {
-            return .failure(overBudget ? .tooLarge : .damaged)
+        guard let part = parts[name], part.isFile else { return .failure(.missing) }
+        let record = part.record
+        guard !record.isEncrypted, let data = record.data(in: file) else { return .failure(.damaged) }
+        guard record.uncompressedSize <= UInt64(budget) else { return .failure(.tooLarge) }
+        let size = Int(record.uncompressedSize)
+        switch record.method {
+        case ZipRecord.stored:
+            guard data.count == size else { return .failure(.damaged) }
+            budget -= size
+            guard lore_crc32(data.baseAddress, size) == record.crc32 else { return .failure(.damaged) }
+            return .success([UInt8](data))
+        case ZipRecord.deflated:
+            return inflate(data, size: size, crc32: record.crc32)
+        default:
+            return .failure(.damaged)
         }
-        return .success(bytes)
+    }
+
+    /// Inflates `data` into exactly `size` bytes (at most the remaining budget). A stream that stops short
+    /// of its end, or ends short of `size`, is damaged. Bytes after the stream's end are left alone: what
+    /// it unpacked is whole, and the CRC-32 says whether it is right.
+    private func inflate(_ data: UnsafeRawBufferPointer, size: Int, crc32: UInt32) -> Result<[UInt8], ReadFailure> {
+        var status = LORE_INFLATE_OK
+        var crc: UInt32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            status = lore_inflate_raw(data.baseAddress, data.count, buffer.baseAddress, size, &initialized, &crc)
+        }
+        switch status {
+        case LORE_INFLATE_OK:
+            budget -= bytes.count
+            return bytes.count == size && crc == crc32 ? .success(bytes) : .failure(.damaged)
+        case LORE_INFLATE_TOO_LARGE:
+            // Longer than declared: a bomb when it would also run past the budget, else a damaged entry.
+            // Telling the two apart means inflating on, with the output counted and dropped, up to the
+            // budget; it spends what it inflates.
+            var counted = 0
+            let whole = lore_inflate_count(data.baseAddress, data.count, budget, &counted)
+            guard whole != LORE_INFLATE_TOO_LARGE else {
+                budget = 0
+                return .failure(.tooLarge)
+            }
+            budget -= counted
+            return .failure(.damaged)
+        default:
+            budget -= bytes.count
+            return .failure(.damaged)
+        }
     }
 
     /// Whether an entry name stays inside the archive: relative, and no `..` component. Backslashes count as
