@@ -253,14 +253,6 @@ public struct FTSQuery: Sendable, Equatable {
 
     /// Whether a word is in a script written without spaces, which unicode61 leaves as one long token.
     static func isUnsegmentedScript(_ word: ArraySlice<Unicode.Scalar>) -> Bool {
-        word.contains { c in
-            switch c.value {
-            case 0x3040...0x30FF, 0x31F0...0x31FF, 0xFF66...0xFF9F: return true // kana
-            case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x3134F: return true // Han
-            case 0xAC00...0xD7AF, 0x1100...0x11FF, 0x3130...0x318F: return true // Hangul: particles attach
-            case 0x0E00...0x0EFF, 0x1000...0x109F, 0x1780...0x17FF: return true // Thai, Lao, Myanmar, Khmer
-            default: return false
-            }
-        }
+        word.contains(where: UnsegmentedScript.contains)
     }
 }
