@@ -223,13 +223,21 @@ public final class KnowledgeBaseStore: Sendable {
             } catch {
                 problems.append("full-text index: \(error)")
             }
+            do {
+                try db.execute(sql: "INSERT INTO chunks_cjk(chunks_cjk, rank) VALUES ('integrity-check', 1)")
+            } catch {
+                problems.append("trigram index: \(error)")
+            }
             return problems
         }
     }
 
-    /// Merges the full-text index's segments; worth it after a large index run.
+    /// Merges the full-text indexes' segments; worth it after a large index run.
     public func optimize() throws {
-        try pool.write { db in try db.execute(sql: "INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')") }
+        try pool.write { db in
+            try db.execute(sql: "INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
+            try db.execute(sql: "INSERT INTO chunks_cjk(chunks_cjk) VALUES ('optimize')")
+        }
     }
 
     /// Drops the write-ahead log back into the main file so the size on disk is honest.
@@ -251,13 +259,16 @@ public struct IndexWriter {
                                     passages: chunks.count)
         try deleteChunks(documentID: id)
         let insert = try db.cachedStatement(sql: """
-            INSERT INTO chunks(document_id, ordinal, title, headings, body, line_start, line_end, tokens, page_start, page_end)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO chunks(document_id, ordinal, title, headings, body, line_start, line_end, tokens, page_start, page_end, cjk)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        let titleIsUnsegmented = UnsegmentedScript.appears(in: title)
         for (ordinal, chunk) in chunks.enumerated() {
-            try insert.execute(arguments: [id, ordinal, title, chunk.headingPath.joined(separator: Schema.headingSeparator),
-                                           chunk.text, chunk.lineStart, chunk.lineEnd, chunk.tokenEstimate,
-                                           chunk.pageStart, chunk.pageEnd])
+            let headings = chunk.headingPath.joined(separator: Schema.headingSeparator)
+            // Marks the passages the trigram index takes (schema migration 5).
+            let cjk = titleIsUnsegmented || UnsegmentedScript.appears(in: headings) || UnsegmentedScript.appears(in: chunk.text)
+            try insert.execute(arguments: [id, ordinal, title, headings, chunk.text, chunk.lineStart, chunk.lineEnd,
+                                           chunk.tokenEstimate, chunk.pageStart, chunk.pageEnd, cjk ? 1 : 0])
         }
         return chunks.count
     }

@@ -1,4 +1,5 @@
 import GRDB
+import LoreCore
 
 /// The schema of one knowledge-base file, as numbered migrations. A migration never changes once it has
 /// shipped; a new need gets a new step.
@@ -134,6 +135,53 @@ enum Schema {
                 ALTER TABLE chunks ADD COLUMN page_end INTEGER;
                 ALTER TABLE turn_sources ADD COLUMN page_start INTEGER;
                 ALTER TABLE turn_sources ADD COLUMN page_end INTEGER;
+                """)
+        }
+        migrator.registerMigration("5 trigram index of passages in scripts without spaces") { db in
+            // unicode61 keeps a run of Chinese, Japanese, Korean or Thai text as one token, so a word inside
+            // it is not found. A trigram index finds any substring, but over all text it triples the file
+            // (PostgreSQL's manual: 14 MB to 43 MB), so it holds only the passages that need it, marked by
+            // `cjk`. The writer sets the flag (`UnsegmentedScript`): SQL has no fast test for those scripts
+            // (a GLOB over their character ranges took 16 s on 55 million characters), and a function
+            // defined by Lore would be missing in any other SQLite client that touches the file.
+            try db.execute(sql: "ALTER TABLE chunks ADD COLUMN cjk INTEGER NOT NULL DEFAULT 0")
+            var marked: [Int64] = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, title, headings, body FROM chunks")
+            while let row = try rows.next() {
+                if UnsegmentedScript.appears(in: row[1]) || UnsegmentedScript.appears(in: row[2])
+                    || UnsegmentedScript.appears(in: row[3]) {
+                    marked.append(row[0])
+                }
+            }
+            let mark = try db.makeStatement(sql: "UPDATE chunks SET cjk = 1 WHERE id = ?")
+            for id in marked { try mark.execute(arguments: [id]) }
+            try db.execute(sql: """
+                CREATE INDEX chunks_cjk_rows ON chunks(id) WHERE cjk = 1;
+                -- External content through a view of the marked rows, so that FTS5's 'rebuild' and
+                -- 'integrity-check' see exactly the rows the triggers put in.
+                CREATE VIEW chunks_cjk_source AS SELECT id, title, headings, body FROM chunks WHERE cjk = 1;
+                CREATE VIRTUAL TABLE chunks_cjk USING fts5(
+                    title, headings, body,
+                    content = 'chunks_cjk_source', content_rowid = 'id',
+                    tokenize = 'trigram'
+                );
+                -- The flag is stored with the row, so a delete sees the very values and flag its insert saw.
+                CREATE TRIGGER chunks_cjk_ai AFTER INSERT ON chunks WHEN new.cjk = 1 BEGIN
+                    INSERT INTO chunks_cjk(rowid, title, headings, body)
+                    VALUES (new.id, new.title, new.headings, new.body);
+                END;
+                CREATE TRIGGER chunks_cjk_ad AFTER DELETE ON chunks WHEN old.cjk = 1 BEGIN
+                    INSERT INTO chunks_cjk(chunks_cjk, rowid, title, headings, body)
+                    VALUES ('delete', old.id, old.title, old.headings, old.body);
+                END;
+                -- One trigger, so that the old row always leaves before the new one enters.
+                CREATE TRIGGER chunks_cjk_au AFTER UPDATE ON chunks BEGIN
+                    INSERT INTO chunks_cjk(chunks_cjk, rowid, title, headings, body)
+                    SELECT 'delete', old.id, old.title, old.headings, old.body WHERE old.cjk = 1;
+                    INSERT INTO chunks_cjk(rowid, title, headings, body)
+                    SELECT new.id, new.title, new.headings, new.body WHERE new.cjk = 1;
+                END;
+                INSERT INTO chunks_cjk(chunks_cjk) VALUES ('rebuild');
                 """)
         }
         return migrator

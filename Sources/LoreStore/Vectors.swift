@@ -147,7 +147,14 @@ extension KnowledgeBaseStore {
                                   weights: FTSQuery.ColumnWeights = .standard) throws -> [RankedPassageID] {
         guard limit > 0 else { return [] }
         return try pool.read { db in
-            try Row.fetchAll(db, sql: """
+            if let trigram = try Self.trigramQuery(db, expression: expression) {
+                let documentOf = try db.cachedStatement(sql: "SELECT document_id FROM chunks WHERE id = ?")
+                return try Self.unsegmentedRanking(db, trigram, weights: weights, limit: limit).compactMap { found in
+                    try Int64.fetchOne(documentOf, arguments: [found.id])
+                        .map { RankedPassageID(id: found.id, document: $0, score: found.score) }
+                }
+            }
+            return try Row.fetchAll(db, sql: """
                 SELECT f.rowid, c.document_id, f.score FROM (
                     SELECT rowid, bm25(chunks_fts, ?, ?, ?) AS score FROM chunks_fts
                     WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?) f

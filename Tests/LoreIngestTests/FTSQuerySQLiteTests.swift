@@ -40,6 +40,38 @@ struct FTSQuerySQLiteTests {
         }
     }
 
+    /// The trigram table the store keeps for scripts written without spaces, over the same rows.
+    private func trigramDatabase() throws -> DatabaseQueue {
+        let db = try DatabaseQueue()
+        try db.write { db in
+            try db.execute(sql: "CREATE VIRTUAL TABLE fts USING fts5(title, headings, body, tokenize = 'unicode61 remove_diacritics 2')")
+            try db.execute(sql: "CREATE VIRTUAL TABLE tri USING fts5(title, headings, body, tokenize = 'trigram')")
+            for (id, title, headings, body) in Self.rows {
+                for table in ["fts", "tri"] {
+                    try db.execute(sql: "INSERT INTO \(table)(rowid, title, headings, body) VALUES (?, ?, ?, ?)",
+                                   arguments: [id, title, headings, body])
+                }
+            }
+        }
+        return db
+    }
+
+    /// Both halves of a search split by `TrigramQuery`, each on its own table, as the store runs them.
+    private func splitSearch(_ db: DatabaseQueue, _ text: String) throws -> Set<Int64> {
+        guard let expression = FTSQuery.matchExpression(text) else { return [] }
+        let split = TrigramQuery(expression: expression)
+        return try db.read { db in
+            var found = Set<Int64>()
+            if let rest = split.remainder {
+                found.formUnion(try Int64.fetchAll(db, sql: "SELECT rowid FROM fts WHERE fts MATCH ?", arguments: [rest]))
+            }
+            if let match = split.matchExpression {
+                found.formUnion(try Int64.fetchAll(db, sql: "SELECT rowid FROM tri WHERE tri MATCH ?", arguments: [match]))
+            }
+            return found
+        }
+    }
+
     @Test("every hostile query is accepted by FTS5", arguments: [
         "\"", "\"\"", "\"\"\"", "'", "it's", "-", "-vacuum", "vacuum -dead", "*", "vacu*", "*vacuum", "**", "^",
         "^vacuum", ":", "title:vacuum", "body:", "NEAR(", "NEAR(vacuum dead, 2)", "NEAR", "AND", "OR", "NOT",
@@ -54,17 +86,20 @@ struct FTSQuerySQLiteTests {
     func hostileQueryRuns(text: String) throws {
         let db = try database()
         _ = try search(db, text)
+        _ = try splitSearch(try trigramDatabase(), text)
     }
 
     @Test("random mixtures of FTS5 syntax never fail")
     func fuzz() throws {
         let db = try database()
+        let trigrams = try trigramDatabase()
         let alphabet = Array("\"'-*^:()NEAR AND OR NOT{}+,.;!?\\ \t\nvacuum日本🚀é\u{301}\u{0}")
         var generator = SeededRandom(seed: 0x5EED)
         for _ in 0..<500 {
             let length = Int(generator.next() % 40)
             let text = String((0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
             _ = try search(db, text)
+            _ = try splitSearch(trigrams, text)
         }
     }
 
@@ -89,8 +124,11 @@ struct FTSQuerySQLiteTests {
         // unicode61 keeps 日本語のテキスト as one token, so only a prefix query can find it by 日本語.
         #expect(try search(db, "日本語") == [3])
         #expect(try search(db, "これは日本語") == [3])
-        // Not a prefix of any token: a known limit of unicode61 that only a trigram index would lift.
+        // Not a prefix of any token: a known limit of unicode61, which the trigram half of the search lifts.
         #expect(try search(db, "テキスト") == [])
+        let trigrams = try trigramDatabase()
+        #expect(try splitSearch(trigrams, "テキスト") == [3])
+        #expect(try splitSearch(trigrams, "vacuum テキスト") == [1, 3])
         #expect(try search(db, "rocket🚀launch") == [4])
         #expect(try search(db, "🚀") == [])
     }

@@ -13,11 +13,13 @@ import Foundation
 /// emoji separate words. Words joined by in-word punctuation (`pg_dump`, `e-mail`, `3.14`) become a phrase,
 /// because the index holds them as adjacent tokens.
 ///
-/// Scripts written without spaces (Chinese, Japanese, Thai, …): unicode61 does not segment them, so
-/// `日本語のテキスト` is ONE token in the index and the query `日本語` as a whole token would never match it.
-/// Such terms are therefore emitted as prefix queries (`"日本語"*`), which finds every index token that
-/// starts with them: `日本語` finds `日本語のテキスト`, though `テキスト` alone does not (it is not a prefix).
-/// Matching inside such runs needs a trigram tokenizer on the index, which is the schema's choice.
+/// Scripts written without spaces (Chinese, Japanese, Thai, …; see `UnsegmentedScript`): unicode61 does not
+/// segment them, so `日本語のテキスト` is ONE token in a unicode61 index and the query `日本語` as a whole
+/// token would never match it. Such terms are therefore emitted as prefix queries (`"日本語"*`), which on a
+/// unicode61 table alone find every token that starts with them: `日本語` finds `日本語のテキスト`, `テキスト`
+/// does not. The knowledge-base store reads them back out of the expression (`TrigramQuery`) and matches
+/// them against its trigram index of the passages written in those scripts instead, anywhere inside a run,
+/// so there `テキスト` finds `日本語のテキスト` too; only a file too old for that index gets the prefixes.
 ///
 /// Ranking by column is the caller's: with FTS5 columns (title, headings, body), order by
 /// `bm25(fts, ColumnWeights.standard.title, .headings, .body)` — see `ColumnWeights`.
@@ -253,14 +255,6 @@ public struct FTSQuery: Sendable, Equatable {
 
     /// Whether a word is in a script written without spaces, which unicode61 leaves as one long token.
     static func isUnsegmentedScript(_ word: ArraySlice<Unicode.Scalar>) -> Bool {
-        word.contains { c in
-            switch c.value {
-            case 0x3040...0x30FF, 0x31F0...0x31FF, 0xFF66...0xFF9F: return true // kana
-            case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x3134F: return true // Han
-            case 0xAC00...0xD7AF, 0x1100...0x11FF, 0x3130...0x318F: return true // Hangul: particles attach
-            case 0x0E00...0x0EFF, 0x1000...0x109F, 0x1780...0x17FF: return true // Thai, Lao, Myanmar, Khmer
-            default: return false
-            }
-        }
+        word.contains(where: UnsegmentedScript.contains)
     }
 }
