@@ -108,7 +108,7 @@ public struct ConfigFile: Sendable {
         }
         if let retrieval = try table(root, "retrieval", table: nil) {
             try checkKeys(retrieval, allowed: ["top_k", "per_document", "mode", "rrf_k", "bm25_weight", "vector_weight",
-                                               "candidates", "rerank"], table: "retrieval")
+                                               "candidates", "document_weight", "rerank"], table: "retrieval")
             config.retrieval.topK = try int(retrieval, "top_k", table: "retrieval", range: 1...100) ?? config.retrieval.topK
             config.retrieval.perDocument = try int(retrieval, "per_document", table: "retrieval", range: 1...100)
                 ?? config.retrieval.perDocument
@@ -159,6 +159,7 @@ public struct ConfigFile: Sendable {
         settings.bm25Weight = try double(t, "bm25_weight", table: "retrieval", range: 0...100) ?? settings.bm25Weight
         settings.vectorWeight = try double(t, "vector_weight", table: "retrieval", range: 0...100) ?? settings.vectorWeight
         settings.candidates = try int(t, "candidates", table: "retrieval", range: 1...1000) ?? settings.candidates
+        settings.documentWeight = try double(t, "document_weight", table: "retrieval", range: 0...10) ?? settings.documentWeight
         if let rerank = try table(t, "rerank", table: "retrieval") {
             let name = "retrieval.rerank"
             try checkKeys(rerank, allowed: ["base_url", "model", "top_n", "api_key_env"], table: name)

@@ -79,8 +79,9 @@ struct EvalCommand: AsyncParsableCommand {
             rows.append((mode, scores.mean, total, ranking, fallbacks))
         }
         print("\(set.count) questions, \(kb.name), k = \(depth)" +
-              (chosen.contains { $0 != .bm25 } ? String(format: ", rrf_k %.0f, candidates %d, weights bm25 %.2f / vector %.2f",
-                                                         settings.rrfK, settings.candidates, settings.bm25Weight, settings.vectorWeight) : ""))
+              (chosen.contains { $0 != .bm25 } ? String(format: ", rrf_k %.0f, candidates %d, weights bm25 %.2f / vector %.2f, document %.2f",
+                                                         settings.rrfK, settings.candidates, settings.bm25Weight, settings.vectorWeight,
+                                                         settings.documentWeight) : ""))
         print("mode      R@1    R@5    R@10   MRR    nDCG@10  p50 ms  p50 ms w/o embedding")
         for row in rows {
             let s = row.scores

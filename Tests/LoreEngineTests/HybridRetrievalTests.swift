@@ -163,7 +163,8 @@ final class HybridFixture {
         let fixture = try HybridFixture()
         let server = try BagOfWordsServer()
         _ = try await EmbeddingIndexer(store: fixture.store, settings: server.settings(), environment: [:]).run()
-        var settings = RetrievalSettings(topK: 3, embedding: server.settings())
+        // Plain fusion, equal weights and no document support, so that the fused score can be checked by hand.
+        var settings = RetrievalSettings(topK: 3, vectorWeight: 1, documentWeight: 0, embedding: server.settings())
         #expect(settings.effectiveMode == .hybrid)
         let retriever = Retriever(store: fixture.store, settings: settings, environment: [:])
         let hybrid = try await retriever.retrieve("vacuum reclaims disk space", mode: nil)
@@ -220,6 +221,7 @@ final class HybridFixture {
             rrf_k = 20
             vector_weight = 1.5
             candidates = 80
+            document_weight = 0.5
 
             [retrieval.rerank]
             base_url = "http://127.0.0.1:9/v1"
@@ -243,6 +245,7 @@ final class HybridFixture {
         #expect(config.retrieval.rrfK == 20)
         #expect(config.retrieval.vectorWeight == 1.5)
         #expect(config.retrieval.candidates == 80)
+        #expect(config.retrieval.documentWeight == 0.5)
         #expect(config.retrieval.rerank?.topN == 15)
         #expect(config.retrieval.embedding?.maxInputTokens == 256)
         #expect(config.retrieval.embedding?.halfPrecision == true)
