@@ -56,12 +56,15 @@ public struct RetrievalSettings: Sendable, Equatable {
     /// see `documentAwareRanking`. 1 was best of 0, 0.25, 0.5, 0.75, 1, 1.5 and 2 on bench/eval-postgresql.jsonl
     /// and also raised the sample knowledge base's set.
     public var documentWeight: Double
+    /// Each passage handed to the model grows with its neighbours in its section up to this many tokens
+    /// (0: the passage alone); see `ContextExpansion`.
+    public var contextTokens: Int
     public var embedding: EmbeddingSettings?
     public var rerank: RerankSettings?
 
     public init(topK: Int = 8, perDocument: Int = 2, mode: RetrievalMode? = nil, rrfK: Double = 60,
                 bm25Weight: Double = 1, vectorWeight: Double = 1.5, candidates: Int = 50, documentWeight: Double = 1,
-                embedding: EmbeddingSettings? = nil, rerank: RerankSettings? = nil) {
+                contextTokens: Int = 512, embedding: EmbeddingSettings? = nil, rerank: RerankSettings? = nil) {
         self.topK = topK
         self.perDocument = perDocument
         self.mode = mode
@@ -70,6 +73,7 @@ public struct RetrievalSettings: Sendable, Equatable {
         self.vectorWeight = vectorWeight
         self.candidates = candidates
         self.documentWeight = documentWeight
+        self.contextTokens = contextTokens
         self.embedding = embedding
         self.rerank = rerank
     }

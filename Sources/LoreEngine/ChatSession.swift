@@ -169,9 +169,23 @@ public struct ChatSession: Sendable {
         guard let model else { return (query, found, nil) }
         let budget = PromptBudget(contextWindow: model.contextWindow,
                                   reservedForAnswer: min(model.maxTokens ?? 1024, model.contextWindow / 2))
-        return (query, found, GroundedPrompt.build(question: question, passages: found.passages, history: history,
+        let passages = try expanded(found.passages, question: question, budget: budget)
+        return (query, found, GroundedPrompt.build(question: question, passages: passages, history: history,
                                                    budget: budget))
     }
+
+    /// The hits widened with their neighbours (`ContextExpansion`), within three quarters of what the
+    /// prompt has for sources, so that earlier turns keep room too.
+    func expanded(_ hits: [Passage], question: String, budget: PromptBudget) throws -> [Passage] {
+        guard retrieval.contextTokens > 0, !hits.isEmpty else { return hits }
+        let runs = try kb.store.passageRuns(around: hits.map(\.id), radius: Self.expansionRadius)
+        let total = GroundedPrompt.sourceTokens(question: question, budget: budget) * 3 / 4
+        return ContextExpansion.expand(hits: hits, runs: runs, perSourceTokens: retrieval.contextTokens,
+                                       totalTokens: total).map(\.passage)
+    }
+
+    /// How far from a hit expansion looks: enough for a 512-token source made of ~170-token passages.
+    static let expansionRadius = 3
 
     public static func isUnreachable(_ error: LLMError) -> Bool {
         switch error.kind {

@@ -108,7 +108,7 @@ public struct ConfigFile: Sendable {
         }
         if let retrieval = try table(root, "retrieval", table: nil) {
             try checkKeys(retrieval, allowed: ["top_k", "per_document", "mode", "rrf_k", "bm25_weight", "vector_weight",
-                                               "candidates", "document_weight", "rerank"], table: "retrieval")
+                                               "candidates", "document_weight", "context_tokens", "rerank"], table: "retrieval")
             config.retrieval.topK = try int(retrieval, "top_k", table: "retrieval", range: 1...100) ?? config.retrieval.topK
             config.retrieval.perDocument = try int(retrieval, "per_document", table: "retrieval", range: 1...100)
                 ?? config.retrieval.perDocument
@@ -160,6 +160,7 @@ public struct ConfigFile: Sendable {
         settings.vectorWeight = try double(t, "vector_weight", table: "retrieval", range: 0...100) ?? settings.vectorWeight
         settings.candidates = try int(t, "candidates", table: "retrieval", range: 1...1000) ?? settings.candidates
         settings.documentWeight = try double(t, "document_weight", table: "retrieval", range: 0...10) ?? settings.documentWeight
+        settings.contextTokens = try int(t, "context_tokens", table: "retrieval", range: 0...100_000) ?? settings.contextTokens
         if let rerank = try table(t, "rerank", table: "retrieval") {
             let name = "retrieval.rerank"
             try checkKeys(rerank, allowed: ["base_url", "model", "top_n", "api_key_env"], table: name)

@@ -94,6 +94,14 @@ public enum GroundedPrompt {
 
     private static func cost(_ content: String) -> Int { estimateTokens(content) + messageOverhead }
 
+    /// Tokens left for the source blocks once the rules, the question and the heading are in: what
+    /// context expansion may plan with (a fence and header cost a little more per source).
+    public static func sourceTokens(question: String, budget: PromptBudget) -> Int {
+        let rules = cost(systemPrompt(fence: SourceFence(nonce: SourceFence.randomNonce())))
+        let asked = cost("Question: " + question.trimmingCharacters(in: .whitespacesAndNewlines))
+        return max(0, budget.promptTokens - rules - asked - max(estimateTokens(sourcesHeading), estimateTokens(noSourcesNote)))
+    }
+
     /// One fenced source: a header naming where it comes from, a blank line, then the text.
     static func sourceBlock(_ passage: Passage, number: Int, text: String, truncated: Bool,
                             fence: SourceFence) -> String {
