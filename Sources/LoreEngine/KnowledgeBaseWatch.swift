@@ -13,6 +13,11 @@ public enum KnowledgeBaseWatchEvent: Sendable, Equatable {
     case refreshed(IndexSummary, seconds: Double)
     /// A refresh failed; the watch goes on and the next change tries again.
     case failed(String)
+    /// A root folder was deleted or moved away: its documents leave the index (the refresh that follows
+    /// says how many), and the watch waits for the folder to come back.
+    case folderMissing(String)
+    /// The missing root folder exists again: it is watched again and the index catches up with it.
+    case folderReturned(String)
 }
 
 /// Keeps a knowledge base's index current while it is open: a `FolderWatcher` on its folders, and after
@@ -67,7 +72,16 @@ public final class KnowledgeBaseWatch: Sendable {
                         caughtUp = true
                         refresh()
                     }
-                }, refresh: { _ in refresh() })
+                }, refresh: { changes in
+                    for change in changes {
+                        switch change {
+                        case .rootGone(let path): continuation.yield(.folderMissing(path))
+                        case .rootReturned(let path): continuation.yield(.folderReturned(path))
+                        default: break
+                        }
+                    }
+                    refresh()
+                })
             } catch {
                 continuation.yield(.failed("watching \(kb.name) stopped: \(error)"))
             }

@@ -27,6 +27,10 @@ extension AppModel {
         case .openInEditor:
             guard let e = latestExchange, sourcesSelection < e.passages.count else { return [] }
             let p = e.passages[sourcesSelection]
+            if p.pageStart != nil && pdfViewer == nil {
+                notice(.error, DocumentViewerCommand.notFoundMessage(for: p.documentPath))
+                return []
+            }
             return [p.openEffect]
         case .type: typeIntoInput(key)
         default: return nil

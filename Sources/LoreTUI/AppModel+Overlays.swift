@@ -26,6 +26,8 @@ extension AppModel {
         var viewer = viewer
         let lineCount = viewer.text.map { $0.split(separator: "\n", omittingEmptySubsequences: false).count } ?? 0
         let page = max(1, rows - 4)
+        // A notice about the last `o` lasts until the next key.
+        viewer.notice = nil
         switch action {
         case .close: overlay = nil; return []
         case .up: viewer.scroll -= 1
@@ -37,6 +39,12 @@ extension AppModel {
         case .top: viewer.scroll = 0
         case .bottom: viewer.scroll = lineCount
         case .openInEditor:
+            if viewer.passage.pageStart != nil && pdfViewer == nil {
+                viewer.notice = DocumentViewerCommand.notFoundMessage(for: nil)
+                overlay = .viewer(viewer)
+                return []
+            }
+            overlay = .viewer(viewer)
             return [viewer.passage.openEffect]
         default: return nil
         }

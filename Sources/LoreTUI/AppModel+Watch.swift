@@ -20,6 +20,12 @@ extension AppModel {
         case .failed(let text):
             notice(.error, text)
             return []
+        case .folderMissing(let path):
+            notice(.warning, "\(path) is gone: its documents leave the index until it comes back (the watch waits for it).")
+            return []
+        case .folderReturned(let path):
+            notice(.info, "\(path) is back: watching it again and catching up.")
+            return []
         }
     }
 

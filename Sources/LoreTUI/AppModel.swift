@@ -103,6 +103,8 @@ public struct SourceViewer: Sendable, Equatable {
     public var error: String?
     public var scroll: Int
     public var terms: [String]
+    /// Shown in place of the key hints until the next key: why `o` did nothing (no PDF viewer found).
+    public var notice: String?
 
     public init(requestID: Int, passage: Passage, terms: [String]) {
         self.requestID = requestID
@@ -187,6 +189,10 @@ public struct AppModel: Sendable, Equatable {
     public var themeNames: [String]
     public var tick = 0
     public var shouldQuit = false
+    /// The program `o` opens a PDF passage with, as the runtime found it at the start (`$LORE_PDF_VIEWER`,
+    /// else the first known viewer on PATH); nil when there is none. Data, so hints and messages that name
+    /// it stay pure.
+    public var pdfViewer: DocumentViewerCommand?
 
     public init(rows: Int, cols: Int, kbName: String, themeName: String = "dark",
                 themeNames: [String] = BuiltinThemes.names) {

@@ -1,3 +1,5 @@
+import LoreCore
+
 /// Which program opens a PDF at a page, and how: pure, so that the choice is tested without a viewer, a
 /// display or a PATH. The runtime does the lookups and the launch.
 public struct DocumentViewerCommand: Equatable, Sendable {
@@ -40,6 +42,26 @@ public struct DocumentViewerCommand: Equatable, Sendable {
             return DocumentViewerCommand(script: #"xdg-open "$2""#, program: "xdg-open", opensAtPage: false)
         }
         return nil
+    }
+}
+
+extension DocumentViewerCommand {
+    /// What `o` does with a passage, as the source viewer's hint says it: the PDF viewer at the page for a
+    /// paged passage ("open p. 12 in zathura"), the text editor for any other. `viewer` is the command
+    /// chosen at the start, nil when none was found.
+    static func openHint(for passage: Passage, viewer: DocumentViewerCommand?) -> String {
+        guard let page = passage.pageStart else { return "open in $EDITOR" }
+        guard let viewer else { return "no PDF viewer found (set $LORE_PDF_VIEWER)" }
+        return viewer.opensAtPage ? "open p. \(page) in \(viewer.program)"
+                                  : "open in \(viewer.program) (not at p. \(page))"
+    }
+
+    /// The message for `o` on a PDF passage when no viewer was found: what to do, and the file unless it is
+    /// on screen already (the source viewer's header names it).
+    static func notFoundMessage(for path: String?) -> String {
+        let name = path.map { " for " + ($0.split(separator: "/").last.map(String.init) ?? $0) } ?? ""
+        return "No PDF viewer found\(name): install zathura, evince, okular or mupdf, "
+            + "or set $LORE_PDF_VIEWER (e.g. 'zathura -P %p %f')."
     }
 }
 

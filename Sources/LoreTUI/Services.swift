@@ -74,6 +74,10 @@ public enum WatchStatusEvent: Sendable, Equatable {
     /// A refresh changed `files` files (added, updated, removed or moved).
     case refreshed(files: Int, millis: Int)
     case failed(String)
+    /// A folder of the knowledge base was deleted or moved away; the watch waits for it to come back.
+    case folderMissing(String)
+    /// That folder exists again and is watched again.
+    case folderReturned(String)
 }
 
 /// One exchange of a conversation, as history sent with the next question.

@@ -67,6 +67,10 @@ public final class TerminalRuntime {
         }
         model = AppModel(rows: 24, cols: 80, kbName: initialKB, themeName: theme.name,
                          themeNames: ThemeLoader.availableNames(environment: environment))
+        let searchPath = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
+        model.pdfViewer = DocumentViewerCommand.choose(environment: environment) { name in
+            searchPath.contains { FileManager.default.isExecutableFile(atPath: $0 + "/" + name) }
+        }
     }
 
     @discardableResult
@@ -536,13 +540,10 @@ public final class TerminalRuntime {
     /// are windowed programs, so Lore keeps the screen and is told only if the viewer fails. Its output goes
     /// to /dev/null, where it cannot scribble over the curses screen.
     func openInDocumentViewer(path: String, page: Int) {
-        let searchPath = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
-        let chosen = DocumentViewerCommand.choose(environment: environment) { name in
-            searchPath.contains { FileManager.default.isExecutableFile(atPath: $0 + "/" + name) }
-        }
         let name = (path as NSString).lastPathComponent
-        guard let chosen else {
-            post(.failed("No PDF viewer found for \(name): install zathura, evince, okular or mupdf, or set $LORE_PDF_VIEWER (e.g. 'zathura -P %p %f')."))
+        // The viewer found at the start, so that what runs is what the hint named.
+        guard let chosen = model.pdfViewer else {
+            post(.failed(DocumentViewerCommand.notFoundMessage(for: path)))
             return
         }
         let process = Process()

@@ -46,7 +46,12 @@ public func view(_ model: AppModel) -> ScreenBuffer {
     case .history(let picker)?:
         HistoryOverlayView(picker: picker, kbName: model.kbName, hints: keys.hints(.history)).draw(into: &buffer, in: screen)
     case .viewer(let viewer)?:
-        SourceViewerView(viewer: viewer, tick: model.tick, footer: keys.hints(.viewer))
+        let hints = keys.bindings(in: .viewer).map { binding in
+            binding.strokes.contains { $0.action == .openInEditor }
+                ? "\(binding.keys) \(DocumentViewerCommand.openHint(for: viewer.passage, viewer: model.pdfViewer))"
+                : binding.hint
+        }
+        SourceViewerView(viewer: viewer, tick: model.tick, footer: hints.joined(separator: " · "))
             .draw(into: &buffer, in: Rect(row: 0, col: 0, height: layout.statusRow, width: model.cols))
     case nil:
         break

@@ -165,6 +165,8 @@ final class EngineServices: LoreServices {
                     continuation.yield(.refreshed(files: s.added + s.updated + s.removed + s.renamed,
                                                   millis: Int((seconds * 1000).rounded())))
                 case .failed(let message): continuation.yield(.failed(message))
+                case .folderMissing(let path): continuation.yield(.folderMissing(path))
+                case .folderReturned(let path): continuation.yield(.folderReturned(path))
                 }
             }
             continuation.finish()

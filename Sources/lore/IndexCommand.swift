@@ -65,6 +65,10 @@ struct IndexCommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data((refreshLine(summary, seconds: seconds, name: name) + "\n").utf8))
             case .failed(let message):
                 Console.error(TerminalText.sanitize(message, keepNewlines: false))
+            case .folderMissing(let path):
+                Console.error("\(name): \(TerminalText.sanitize(path, keepNewlines: false)) is gone; its documents leave the index until it comes back")
+            case .folderReturned(let path):
+                if !quiet { Console.error("\(name): \(TerminalText.sanitize(path, keepNewlines: false)) is back; watching it again") }
             }
         }
     }

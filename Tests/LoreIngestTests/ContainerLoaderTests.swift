@@ -74,7 +74,8 @@ private func headingPaths(_ doc: LoadedDocument) -> [[String]] {
         #expect(doc.blocks.map(\.kind) == [.heading(level: 1), .heading(level: 1), .paragraph, .heading(level: 2),
                                            .list, .table, .heading(level: 2), .paragraph])
         #expect(doc.blocks[2].text == "BM25 scores terms\tby rarity.\nSecond line.")
-        #expect(doc.blocks[4].text == "- first item\n  - nested item\n- styled item")
+        // Without a numbering part the kind of list is unknown: every item reads as a bullet.
+        #expect(doc.blocks[4].text == "• first item\n  • nested item\n• styled item")
         #expect(doc.blocks[5].text == "method | signal\nBM25 | lexical\nvectors | semantic")
         #expect(!(doc.text ?? "").contains("removed words"))
         #expect(doc.pageStarts.isEmpty)
@@ -82,6 +83,148 @@ private func headingPaths(_ doc: LoadedDocument) -> [[String]] {
         let table = doc.blocks[5]
         #expect(table.lineEnd - table.lineStart == 2)
         #expect(headingPaths(doc).contains(["Why ranking matters", "Fusion"]))
+    }
+
+    /// A list paragraph of instance `num` at `level`, with `style` if given.
+    static func item(_ text: String, num: Int, level: Int = 0, style: String? = nil) -> String {
+        let pStyle = style.map { "<w:pStyle w:val=\"\($0)\"/>" } ?? ""
+        return "<w:p><w:pPr>\(pStyle)<w:numPr><w:ilvl w:val=\"\(level)\"/><w:numId w:val=\"\(num)\"/></w:numPr></w:pPr>"
+            + "<w:r><w:t>\(text)</w:t></w:r></w:p>"
+    }
+
+    static func level(_ index: Int, _ format: String, _ text: String, start: Int = 1) -> String {
+        "<w:lvl w:ilvl=\"\(index)\"><w:start w:val=\"\(start)\"/><w:numFmt w:val=\"\(format)\"/>"
+            + "<w:lvlText w:val=\"\(text)\"/></w:lvl>"
+    }
+
+    static let numbering = ContainerFixtures.Part("word/numbering.xml", """
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <w:numbering \(F.wordNamespaceDeclarations)>\
+        <w:abstractNum w:abstractNumId="0">\(level(0, "decimal", "%1."))\(level(1, "lowerLetter", "%2)"))\
+        \(level(2, "bullet", "\u{F0B7}"))</w:abstractNum>\
+        <w:abstractNum w:abstractNumId="1">\(level(0, "bullet", "o"))</w:abstractNum>\
+        <w:abstractNum w:abstractNumId="2">\(level(0, "upperRoman", "%1."))\(level(1, "decimal", "%1.%2.", start: 3))\
+        </w:abstractNum>\
+        <w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>\
+        <w:num w:numId="2"><w:abstractNumId w:val="0"/>\
+        <w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>\
+        <w:num w:numId="3"><w:abstractNumId w:val="1"/></w:num>\
+        <w:num w:numId="4"><w:abstractNumId w:val="2"/></w:num>\
+        </w:numbering>
+        """)
+
+    @Test("list items carry Word's markers: numbers per level from numbering.xml, bullets as •, nesting indented")
+    func numbering() throws {
+        let body = Self.item("Install", num: 1) + Self.item("Download", num: 1, level: 1)
+            + Self.item("Unpack", num: 1, level: 1) + Self.item("check the sum", num: 1, level: 2)
+            + Self.item("Configure", num: 1) + Self.item("Edit the file", num: 1, level: 1)
+            + F.wordParagraph("styled item", style: "Bullets")
+            + F.wordParagraph("Between the lists.")
+            // The same list goes on after a paragraph; a second instance with a start override restarts it.
+            + Self.item("Test", num: 1) + Self.item("Again", num: 2)
+            + F.wordParagraph("Two more.")
+            + Self.item("Scope", num: 4) + Self.item("Terms", num: 4, level: 1) + Self.item("Symbols", num: 4, level: 1)
+            // numId 0 switches a list style off for one paragraph; an unknown list reads as bullets.
+            + Self.item("not an item", num: 0, style: "Bullets") + Self.item("unknown list", num: 42)
+        let doc = try loaded(try F.zip(F.docxParts(body: body, styles: Self.styles, extra: [Self.numbering])), .docx)
+        #expect(doc.text == """
+            1. Install
+              a) Download
+              b) Unpack
+                • check the sum
+            2. Configure
+              a) Edit the file
+            • styled item
+
+            Between the lists.
+
+            3. Test
+            1. Again
+
+            Two more.
+
+            I. Scope
+              I.3. Terms
+              I.4. Symbols
+
+            not an item
+
+            • unknown list
+
+            """)
+        #expect(doc.blocks.map(\.kind) == [.list, .paragraph, .list, .paragraph, .list, .paragraph, .list])
+        expectLinesMatch(doc)
+    }
+
+    static func notesPart(_ element: String, _ notes: String) -> ContainerFixtures.Part {
+        ContainerFixtures.Part("word/\(element)s.xml", """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <w:\(element)s \(F.wordNamespaceDeclarations)>\
+            <w:\(element) w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:\(element)>\
+            <w:\(element) w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p>\
+            </w:\(element)>\(notes)</w:\(element)s>
+            """)
+    }
+
+    static func note(_ element: String, id: Int, _ paragraphs: [String]) -> String {
+        "<w:\(element) w:id=\"\(id)\">" + paragraphs.map { text in
+            "<w:p><w:pPr><w:pStyle w:val=\"FootnoteText\"/></w:pPr><w:r><w:\(element)Ref/></w:r>"
+                + "<w:r><w:t xml:space=\"preserve\"> \(text)</w:t></w:r></w:p>"
+        }.joined() + "</w:\(element)>"
+    }
+
+    static func reference(_ element: String, id: Int) -> String {
+        "<w:r><w:rPr><w:rStyle w:val=\"FootnoteReference\"/></w:rPr><w:\(element)Reference w:id=\"\(id)\"/></w:r>"
+    }
+
+    @Test("footnotes and endnotes: a [^n] where referenced, the note as a paragraph at the end of its section")
+    func notes() throws {
+        let body = F.wordParagraph("Sources", style: "Heading1")
+            + "<w:p><w:r><w:t>BM25 is a ranking function</w:t></w:r>\(Self.reference("footnote", id: 2))"
+            + "<w:r><w:t xml:space=\"preserve\"> used widely.</w:t></w:r>\(Self.reference("endnote", id: 1))</w:p>"
+            + F.wordParagraph("Second paragraph.")
+            + F.wordParagraph("Next", style: "Heading1")
+            // A note in a table cell, one with two paragraphs, and a reference to a note that is not there.
+            + "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>k1</w:t></w:r>\(Self.reference("footnote", id: 4))</w:p></w:tc>"
+            + "<w:tc><w:p><w:r><w:t>value</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
+            + "<w:p><w:r><w:t>More text</w:t></w:r>\(Self.reference("footnote", id: 3))"
+            + "\(Self.reference("footnote", id: 9))</w:p>"
+        let footnotes = Self.notesPart("footnote", Self.note("footnote", id: 2, ["Robertson and Zaragoza, 2009."])
+            + Self.note("footnote", id: 3, ["First part.", "Second part."])
+            + Self.note("footnote", id: 4, ["A key."]))
+        let endnotes = Self.notesPart("endnote", Self.note("endnote", id: 1, ["See the appendix."]))
+        let doc = try loaded(try F.zip(F.docxParts(body: body, extra: [footnotes, endnotes])), .docx)
+        #expect(doc.text == """
+            Sources
+
+            BM25 is a ranking function[^1] used widely.[^2]
+
+            Second paragraph.
+
+            [^1] Robertson and Zaragoza, 2009.
+
+            [^2] See the appendix.
+
+            Next
+
+            k1[^3] | value
+
+            More text[^4]
+
+            [^3] A key.
+
+            [^4] First part. Second part.
+
+            """)
+        expectLinesMatch(doc)
+        // A note is cut into passages under the heading of the section that references it.
+        let chunks = Chunker.chunk(doc, options: .default)
+        #expect(chunks.first { $0.text.contains("Robertson") }?.headingPath == ["Sources"])
+        #expect(chunks.first { $0.text.contains("Second part") }?.headingPath == ["Next"])
+
+        // Without the notes parts the references leave no trace.
+        let bare = try loaded(try F.zip(F.docxParts(body: body)), .docx)
+        #expect(!(bare.text ?? "").contains("[^"))
     }
 
     @Test("without styles.xml or core.xml: built-in style ids count, and the Title paragraph is the title")

@@ -173,9 +173,45 @@ private func decode(_ bytes: [UInt8]) -> [InotifyEvent] {
 
     @Test func eventsAboutAWatchedFolderItself() {
         // A root has no watched parent to report its deletion; a subfolder's parent does.
-        #expect(change([.deleteSelf], "") == .folderGone("/kb"))
-        #expect(change([.moveSelf], "") == .folderGone("/kb"))
+        #expect(change([.deleteSelf], "") == .rootGone("/kb"))
+        #expect(change([.moveSelf], "") == .rootGone("/kb"))
+        #expect(change([.unmount], "") == .rootGone("/kb"))
+        // A root's watch dropped by the kernel, however it was announced, means the root is gone.
+        #expect(change([.ignored], "") == .rootGone("/kb"))
         let sub = WatchedFolder(absolutePath: "/kb/notes", relativePath: "notes")
         #expect(change([.deleteSelf], "", watch: 2, in: sub) == nil)
+        #expect(change([.ignored], "", watch: 2, in: sub) == .watchGone(2))
+        #expect(WatchChange.rootGone("/kb").needsRefresh)
+        #expect(WatchChange.rootReturned("/kb").needsRefresh)
+    }
+}
+
+@Suite struct RootWaitTests {
+    @Test func ancestorsNearestFirst() {
+        #expect(RootWait.ancestors(of: "/srv/kb/docs") == ["/srv/kb", "/srv", "/"])
+        #expect(RootWait.ancestors(of: "/docs") == ["/"])
+        #expect(RootWait.ancestors(of: "/") == [])
+    }
+
+    @Test func theNextFolderOnTheWayDown() {
+        #expect(RootWait(root: "/srv/kb/docs", ancestor: "/srv/kb", watch: 3).nextName == "docs")
+        #expect(RootWait(root: "/srv/kb/docs", ancestor: "/srv", watch: 3).nextName == "kb")
+        #expect(RootWait(root: "/srv/kb/docs", ancestor: "/", watch: 3).nextName == "srv")
+        // "/srv/k" is not above "/srv/kb/docs", though its text is a prefix.
+        #expect(RootWait(root: "/srv/kb/docs", ancestor: "/srv/k", watch: 3).nextName == nil)
+    }
+
+    @Test func onlyTheWayDownOrTheWatchedFolderGoingMatters() {
+        let wait = RootWait(root: "/srv/kb/docs", ancestor: "/srv", watch: 3)
+        #expect(wait.isAffected(by: InotifyEvent(watch: 3, mask: [.create, .isDirectory], name: "kb")))
+        #expect(wait.isAffected(by: InotifyEvent(watch: 3, mask: [.movedTo, .isDirectory], name: "kb")))
+        #expect(wait.isAffected(by: InotifyEvent(watch: 3, mask: [.deleteSelf])))
+        #expect(wait.isAffected(by: InotifyEvent(watch: 3, mask: [.moveSelf])))
+        #expect(wait.isAffected(by: InotifyEvent(watch: 3, mask: [.ignored])))
+        // Another folder, a file of the same name, another watch.
+        #expect(!wait.isAffected(by: InotifyEvent(watch: 3, mask: [.create, .isDirectory], name: "other")))
+        #expect(!wait.isAffected(by: InotifyEvent(watch: 3, mask: [.create], name: "kb")))
+        #expect(!wait.isAffected(by: InotifyEvent(watch: 4, mask: [.create, .isDirectory], name: "kb")))
+        #expect(!wait.isAffected(by: InotifyEvent(watch: 3, mask: [.delete, .isDirectory], name: "kb")))
     }
 }

@@ -157,6 +157,84 @@ private func waitFor(_ what: String, deadline seconds: Double = 60, _ condition:
         try await kb.stop()
     }
 
+    @Test func aRootDeletedAndMadeAgainIsFollowed() async throws {
+        let kb = try WatchedSandbox {
+            try $0.write("a.md", "alpha\n")
+            try $0.write("sub/b.md", "bravo\n")
+        }
+        try await kb.start()
+        let root = kb.sandbox.root
+        // rm -rf docs: its documents leave the index as deleted files do.
+        try FileManager.default.removeItem(atPath: root)
+        try await kb.waitForIndex([])
+        #expect(kb.allChanges.contains(.rootGone(root)))
+
+        // git checkout docs: the folder and its files back at once, before or after the watcher looks.
+        try kb.sandbox.write("a.md", "alpha again\n")
+        try kb.sandbox.write("sub/b.md", "bravo again\n")
+        try await kb.waitForIndex(["a.md", "sub/b.md"])
+        #expect(kb.allChanges.contains(.rootReturned(root)))
+        // The new folder and the folders below it are watched.
+        try kb.sandbox.write("c.md", "charlie\n")
+        try kb.sandbox.write("sub/d.md", "delta\n")
+        try await kb.waitForIndex(["a.md", "sub/b.md", "c.md", "sub/d.md"])
+
+        // Moved away (a sync tool replacing it) and back: what was written meanwhile is caught up with.
+        let away = kb.sandbox.base + "/docs.old"
+        try FileManager.default.moveItem(atPath: root, toPath: away)
+        try await kb.waitForIndex([])
+        try "echo\n".write(toFile: away + "/e.md", atomically: false, encoding: .utf8)
+        try FileManager.default.moveItem(atPath: away, toPath: root)
+        try await kb.waitForIndex(["a.md", "sub/b.md", "c.md", "sub/d.md", "e.md"])
+        try kb.sandbox.write("f.md", "foxtrot\n")
+        try await kb.waitForIndex(["a.md", "sub/b.md", "c.md", "sub/d.md", "e.md", "f.md"])
+        try await kb.stop()
+        #expect(kb.allChanges.filter { $0 == .rootGone(root) }.count == 2)
+        #expect(kb.allChanges.filter { $0 == .rootReturned(root) }.count == 2)
+    }
+
+    @Test func aRootWhoseParentsGoTooIsAwaitedFromHigherUp() async throws {
+        // The root three folders down, and the whole chain removed: the wait climbs as each folder goes and
+        // comes down again as mkdir -p makes them, without an index in the way.
+        let outside = NSTemporaryDirectory() + "lore-chain-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: outside) }
+        let root = outside + "/a/b/docs"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let watcher = try FolderWatcher(roots: [root])
+        let changes = Mutex<[WatchChange]>([])
+        let stopped = Mutex(false)
+        let started = Mutex(false)
+        let thread = Thread {
+            try? watcher.run(mode: { _ in started.withLock { $0 = true } },
+                             refresh: { burst in changes.withLock { $0 += burst } })
+            stopped.withLock { $0 = true }
+        }
+        thread.start()
+        try await waitFor("the watches") { started.withLock { $0 } }
+        try FileManager.default.removeItem(atPath: outside + "/a")
+        try await waitFor("the root to be gone") { changes.withLock { $0.contains(.rootGone(root)) } }
+        try FileManager.default.createDirectory(atPath: root + "/deep", withIntermediateDirectories: true)
+        try await waitFor("the root back") { changes.withLock { $0.contains(.rootReturned(root)) } }
+        try "new\n".write(toFile: root + "/deep/n.md", atomically: false, encoding: .utf8)
+        try await waitFor("a file in the returned tree") {
+            changes.withLock { $0.contains(.fileChanged(root + "/deep/n.md")) }
+        }
+        watcher.stop()
+        try await waitFor("the watcher to stop") { stopped.withLock { $0 } }
+    }
+
+    @Test func aRootMissingAtTheStartIsWatchedOnceItAppears() async throws {
+        let kb = try WatchedSandbox()
+        try FileManager.default.removeItem(atPath: kb.sandbox.root)
+        try await kb.start()
+        #expect(kb.record.withLock { $0.modes } == [.watching(folders: 0)])
+        try kb.sandbox.write("late.md", "late\n")
+        try await kb.waitForIndex(["late.md"])
+        try kb.sandbox.write("later.md", "later\n")
+        try await kb.waitForIndex(["late.md", "later.md"])
+        try await kb.stop()
+    }
+
     @Test func aBurstOfAThousandWritesIsCoalesced() async throws {
         // The first refresh is held while the test writes, so the rest of the burst is queued by the kernel
         // and read at once: what is asserted is the coalescing, not how fast this machine writes.

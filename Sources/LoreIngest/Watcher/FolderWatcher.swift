@@ -88,14 +88,22 @@ public final class FolderWatcher: Sendable {
             case .timedOut: break
             case .events:
                 for event in try inotify.readEvents().get() {
-                    guard let change = rules.change(for: event, in: state.folders[event.watch]) else { continue }
-                    if let reason = state.apply(change) {
+                    // A missing root's wait first: the folder above it may be a watched folder too.
+                    var reason = state.follow(event)
+                    var found: [WatchChange] = []
+                    if reason == nil, let change = rules.change(for: event, in: state.folders[event.watch]) {
+                        reason = state.apply(change)
+                        if change.needsRefresh { found.append(change) }
+                    }
+                    found += state.pending
+                    state.pending = []
+                    if let reason {
                         polling = reason
                         mode(.polling(reason: reason))
                     }
-                    if change.needsRefresh {
+                    if !found.isEmpty {
                         debouncer.record(at: Self.now())
-                        burst.append(change)
+                        burst += found
                     }
                 }
             }
@@ -111,8 +119,8 @@ public final class FolderWatcher: Sendable {
         Double(DispatchTime.now().uptimeNanoseconds) / 1e9
     }
 
-    fileprivate func addWatch(_ path: String) -> Result<Int32, SystemCallError> {
-        inotify.addWatch(path, mask: .folderEvents)
+    fileprivate func addWatch(_ path: String, mask: InotifyMask = .folderEvents) -> Result<Int32, SystemCallError> {
+        inotify.addWatch(path, mask: mask)
     }
 
     fileprivate func removeWatch(_ wd: Int32) {
@@ -128,19 +136,103 @@ public final class FolderWatcher: Sendable {
     }
 }
 
-/// The watches of one `run`: which folder each descriptor is on.
+/// The watches of one `run`: which folder each descriptor is on, and where missing roots are awaited.
 private struct WatchState {
     let watcher: FolderWatcher
     var folders: [Int32: WatchedFolder] = [:]
+    /// Roots that do not exist now, each with the watch on the folder above it that will see it return.
+    var waits: [String: RootWait] = [:]
+    /// Changes the watcher found itself (a root back) while handling an event, for the next refresh.
+    var pending: [WatchChange] = []
 
     init(watcher: FolderWatcher) {
         self.watcher = watcher
     }
 
-    /// Watches every root; the fallback reason if the watch limit stopped it.
+    /// How looking for a missing root ended.
+    enum RootLookup { case present, awaited, limitReached(String) }
+
+    /// Watches every root, or the folder above a root that does not exist; the fallback reason if the
+    /// watch limit stopped it.
     mutating func watchAll() -> String? {
-        for root in watcher.roots {
+        for root in waits.keys { stopAwaiting(root) }
+        // Present roots first, so that a missing root below another one shares that root's watch.
+        let missing = watcher.roots.filter(Self.isMissing)
+        for root in watcher.roots where !missing.contains(root) {
             if let reason = watchTree(WatchedFolder(absolutePath: root, relativePath: "")) { return reason }
+        }
+        for root in missing {
+            switch awaitRoot(root) {
+            case .present:
+                if let reason = watchTree(WatchedFolder(absolutePath: root, relativePath: "")) { return reason }
+            case .awaited: break
+            case .limitReached(let reason): return reason
+            }
+        }
+        return nil
+    }
+
+    /// Nothing is there (as opposed to something Lore cannot watch, a file given as a root).
+    static func isMissing(_ path: String) -> Bool {
+        guard case .failure(let error) = SystemCall.status(atPath: path) else { return false }
+        return error.code == ENOENT || error.code == ENOTDIR
+    }
+
+    /// Watches the deepest existing folder above `root` for the way down to it to appear; `.present` if
+    /// the root exists already (it may have come back before its removal was read).
+    mutating func awaitRoot(_ root: String) -> RootLookup {
+        stopAwaiting(root)
+        while true {
+            if !Self.isMissing(root) { return .present }
+            guard let ancestor = RootWait.ancestors(of: root).first(where: { !Self.isMissing($0) }) else { return .awaited }
+            let wd: Int32
+            if let shared = folders.first(where: { $0.value.absolutePath == ancestor })?.key {
+                // Already watched as part of another root, with a mask that includes what a wait needs;
+                // a second inotify_add_watch would replace that mask.
+                wd = shared
+            } else {
+                switch watcher.addWatch(ancestor, mask: .ancestorEvents) {
+                case .success(let descriptor): wd = descriptor
+                case .failure(let error) where error.code == ENOSPC:
+                    fallBack()
+                    return .limitReached(FolderWatcher.limitReason(interval: watcher.options.pollingInterval))
+                case .failure:
+                    // Not a folder, or unreadable: nothing can announce the root, as the walk cannot reach it.
+                    return .awaited
+                }
+            }
+            let wait = RootWait(root: root, ancestor: ancestor, watch: wd)
+            // The next folder down may have appeared between the look and the watch: look again from there.
+            if let next = wait.nextName, !Self.isMissing(ancestor == "/" ? "/" + next : ancestor + "/" + next) {
+                release(wd)
+                continue
+            }
+            waits[root] = wait
+            return .awaited
+        }
+    }
+
+    mutating func stopAwaiting(_ root: String) {
+        if let wait = waits.removeValue(forKey: root) { release(wait.watch) }
+    }
+
+    /// Removes a wait's watch unless a folder or another wait still uses it.
+    func release(_ wd: Int32) {
+        if folders[wd] == nil && !waits.values.contains(where: { $0.watch == wd }) { watcher.removeWatch(wd) }
+    }
+
+    /// Moves each wait `event` concerns one step on: down as folders on the way to its root appear, up as
+    /// its watched folder goes, and back to watching the root when it is there. The fallback reason if the
+    /// watch limit was reached.
+    mutating func follow(_ event: InotifyEvent) -> String? {
+        for wait in waits.values where wait.isAffected(by: event) {
+            switch awaitRoot(wait.root) {
+            case .present:
+                if let reason = watchTree(WatchedFolder(absolutePath: wait.root, relativePath: "")) { return reason }
+                pending.append(.rootReturned(wait.root))
+            case .awaited: break
+            case .limitReached(let reason): return reason
+            }
         }
         return nil
     }
@@ -202,6 +294,18 @@ private struct WatchState {
         case .folderGone(let path):
             unwatch(below: path)
             return nil
+        case .rootGone(let root):
+            unwatch(below: root)
+            switch awaitRoot(root) {
+            case .present:
+                // Replaced already (a move and a new folder in its place): watch the new one.
+                pending.append(.rootReturned(root))
+                return watchTree(WatchedFolder(absolutePath: root, relativePath: ""))
+            case .awaited: return nil
+            case .limitReached(let reason): return reason
+            }
+        case .rootReturned:
+            return nil
         case .ignoreRulesChanged, .overflow:
             // Which folders the walk enters may have changed anywhere (or, after an overflow, folders may
             // have appeared unseen): watch everything again.
@@ -225,5 +329,6 @@ private struct WatchState {
     mutating func fallBack() {
         for wd in folders.keys { watcher.removeWatch(wd) }
         folders = [:]
+        for root in waits.keys { stopAwaiting(root) }
     }
 }

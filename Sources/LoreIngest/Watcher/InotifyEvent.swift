@@ -29,6 +29,9 @@ public struct InotifyMask: OptionSet, Sendable, Hashable {
     public static let folderEvents: InotifyMask = [.modify, .attrib, .closeWrite, .movedFrom, .movedTo, .create,
                                                    .delete, .deleteSelf, .moveSelf, .onlyDirectory,
                                                    .excludeUnlinked]
+
+    /// What the folder above a missing root reports: a folder appearing in it, or it going away itself.
+    public static let ancestorEvents: InotifyMask = [.create, .movedTo, .deleteSelf, .moveSelf, .onlyDirectory]
 }
 
 /// One `struct inotify_event` read from the descriptor.

@@ -36,6 +36,12 @@ public enum WatchChange: Sendable, Equatable {
     case folderAppeared(String, parentWatch: Int32)
     /// A watched folder was deleted or moved away: its watches go, and its files leave the index.
     case folderGone(String)
+    /// A root folder itself was deleted, moved away or unmounted: its files leave the index, and the
+    /// watcher watches the nearest folder above it that exists, to see it come back.
+    case rootGone(String)
+    /// A root folder that was gone exists again (created, moved back, checked out): it is watched again
+    /// and the index catches up with whatever it now holds.
+    case rootReturned(String)
     /// A .gitignore or .ignore changed: which files belong to the knowledge base may have changed anywhere
     /// below that folder.
     case ignoreRulesChanged(String)
@@ -85,13 +91,17 @@ public struct WatchRules: Sendable {
     /// whose late events are dropped). Nil when it changes nothing the index holds.
     public func change(for event: InotifyEvent, in folder: WatchedFolder?) -> WatchChange? {
         if event.mask.contains(.queueOverflow) { return .overflow }
-        if event.mask.contains(.ignored) { return .watchGone(event.watch) }
+        if event.mask.contains(.ignored) {
+            // The kernel dropped a root's watch without saying it was deleted or moved: it is gone all the same.
+            if let folder, folder.relativePath.isEmpty { return .rootGone(folder.absolutePath) }
+            return .watchGone(event.watch)
+        }
         guard let folder else { return nil }
         if event.name.isEmpty {
             // Events about the watched folder itself: its parent's watch reports the same deletion or move,
             // except for a root, which has no watched parent.
             if folder.relativePath.isEmpty, !event.mask.isDisjoint(with: [.deleteSelf, .moveSelf, .unmount]) {
-                return .folderGone(folder.absolutePath)
+                return .rootGone(folder.absolutePath)
             }
             return nil
         }
@@ -110,5 +120,47 @@ public struct WatchRules: Sendable {
         }
         guard indexesFile(event.name, in: folder) else { return nil }
         return leaves ? .fileRemoved(absolute) : .fileChanged(absolute)
+    }
+}
+
+/// Where the watcher waits for a root folder that does not exist: a watch on the nearest folder above it
+/// that does, which reports the next folder on the way down appearing, or itself going too.
+public struct RootWait: Sendable, Equatable {
+    public var root: String
+    /// The deepest existing folder above `root`, the one watched.
+    public var ancestor: String
+    public var watch: Int32
+
+    public init(root: String, ancestor: String, watch: Int32) {
+        self.root = root
+        self.ancestor = ancestor
+        self.watch = watch
+    }
+
+    /// The folders above `path`, nearest first, ending with "/".
+    public static func ancestors(of path: String) -> [String] {
+        var parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        var result: [String] = []
+        while !parts.isEmpty {
+            parts.removeLast()
+            result.append("/" + parts.joined(separator: "/"))
+        }
+        return result
+    }
+
+    /// The name of the next folder on the way from `ancestor` down to `root` ("b" for /a and /a/b/c).
+    public var nextName: String? {
+        let prefix = ancestor.hasSuffix("/") ? ancestor : ancestor + "/"
+        guard root.hasPrefix(prefix) else { return nil }
+        return root.dropFirst(prefix.count).split(separator: "/").first.map(String.init)
+    }
+
+    /// Whether `event`, read from `watch`, can mean the root came back or the way to it changed: the next
+    /// folder down appeared (created or moved in), or the watched ancestor itself went away.
+    public func isAffected(by event: InotifyEvent) -> Bool {
+        guard event.watch == watch else { return false }
+        if event.name.isEmpty { return !event.mask.isDisjoint(with: [.deleteSelf, .moveSelf, .unmount, .ignored]) }
+        return event.mask.contains(.isDirectory) && !event.mask.isDisjoint(with: [.create, .movedTo])
+            && event.name == nextName
     }
 }

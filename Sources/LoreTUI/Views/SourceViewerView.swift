@@ -15,7 +15,12 @@ struct SourceViewerView {
         let header = "\(p.title.isEmpty ? p.documentPath : p.title) — \(p.location)"
         buffer.fill(row: top, col: left, height: 1, width: cols, style: TextStyle(.foreground, on: .surface))
         buffer.put(" " + TextWrap.truncate(header, to: cols - 2), row: top, col: left, style: TextStyle(.primary, on: .surface, [.bold]))
-        buffer.put(TextWrap.truncate(" " + footer, to: cols), row: top + rows - 1, col: left, style: TextStyle(.muted, on: .background))
+        if let notice = viewer.notice {
+            buffer.put(TextWrap.truncate(" " + TerminalText.sanitize(notice, keepNewlines: false), to: cols),
+                       row: top + rows - 1, col: left, style: TextStyle(.error, on: .background))
+        } else {
+            buffer.put(TextWrap.truncate(" " + footer, to: cols), row: top + rows - 1, col: left, style: TextStyle(.muted, on: .background))
+        }
         let bodyTop = top + 1
         let bodyHeight = rows - 2
         guard bodyHeight > 0 else { return }
