@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
+        // Named only for the Logger type the SDK's Transport protocol requires; the SDK depends on it anyway.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries from Debian packages, each wrapped once behind a shim.
@@ -56,7 +58,8 @@ let package = Package(
         // over the engine, and the glue that serves them over stdio with the MCP Swift SDK.
         .target(name: "LoreMCP",
                 dependencies: ["LoreCore", "LoreStore", "LoreIngest", "LoreLLM", "LoreEngine",
-                               .product(name: "MCP", package: "swift-sdk")],
+                               .product(name: "MCP", package: "swift-sdk"),
+                               .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         .executableTarget(name: "lore",
                           dependencies: ["LoreCore", "LoreStore", "LoreIngest", "LoreLLM", "LoreEngine",

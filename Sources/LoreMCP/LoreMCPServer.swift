@@ -219,7 +219,7 @@ public struct LoreMCPServer: Sendable {
     /// Serves MCP on standard input and output until the client closes standard input.
     public func serveStdio() async throws {
         let server = await makeServer()
-        try await server.start(transport: StdioTransport())
+        try await server.start(transport: LineTransport())
         await server.waitUntilCompleted()
         await server.stop()
     }

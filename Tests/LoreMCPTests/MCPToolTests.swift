@@ -286,3 +286,29 @@ struct MCPCallTests {
         }
     }
 }
+
+@Suite("MCP line transport over real pipes")
+struct LineTransportTests {
+    @Test func messagesSplitAcrossWritesArriveWholeAndRepliesEndInANewline() async throws {
+        var toServer: [Int32] = [0, 0]
+        var fromServer: [Int32] = [0, 0]
+        #expect(pipe(&toServer) == 0 && pipe(&fromServer) == 0)
+        // The reader thread has reached end of file (the stream ended) before these close.
+        defer { for fd in [toServer[0], fromServer[0], fromServer[1]] { close(fd) } }
+        let transport = LineTransport(input: toServer[0], output: fromServer[1])
+        try await transport.connect()
+        let bytes = Array(#"{"a":1}"#.utf8) + [0x0A, 0x0A] + Array(#"{"b":"#.utf8)
+        _ = bytes.withUnsafeBytes { write(toServer[1], $0.baseAddress, $0.count) }
+        _ = Array("2}\n".utf8).withUnsafeBytes { write(toServer[1], $0.baseAddress, $0.count) }
+        close(toServer[1])
+        var received: [String] = []
+        for try await line in transport.receive() { received.append(String(decoding: line, as: UTF8.self)) }
+        // The blank line is dropped; the end of input ends the stream.
+        #expect(received == [#"{"a":1}"#, #"{"b":2}"#])
+
+        try await transport.send(Data(#"{"ok":true}"#.utf8))
+        var reply = [UInt8](repeating: 0, count: 64)
+        let count = reply.withUnsafeMutableBytes { read(fromServer[0], $0.baseAddress, $0.count) }
+        #expect(String(decoding: reply[0..<max(0, count)], as: UTF8.self) == "{\"ok\":true}\n")
+    }
+}
