@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
+        // Named only for the Logger type the SDK's Transport protocol requires; the SDK depends on it anyway.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries from Debian packages, each wrapped once behind a shim.
@@ -51,9 +54,16 @@ let package = Package(
         // What only `lore bench` and the tests need: the scripted loopback HTTP server, the one builder of
         // OpenAI-style answer streams, and the stream benchmarks. No other product target links it.
         .target(name: "LoreBench", dependencies: ["LoreCore", "LoreLLM"], swiftSettings: strict),
+        // The Model Context Protocol server behind `lore mcp`: tool and resource handlers as plain functions
+        // over the engine, and the glue that serves them over stdio with the MCP Swift SDK.
+        .target(name: "LoreMCP",
+                dependencies: ["LoreCore", "LoreStore", "LoreIngest", "LoreLLM", "LoreEngine",
+                               .product(name: "MCP", package: "swift-sdk"),
+                               .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
         .executableTarget(name: "lore",
                           dependencies: ["LoreCore", "LoreStore", "LoreIngest", "LoreLLM", "LoreEngine",
-                                         "LoreTUI", "LoreBench",
+                                         "LoreTUI", "LoreBench", "LoreMCP",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
 
@@ -70,6 +80,9 @@ let package = Package(
         .testTarget(name: "LoreLLMTests", dependencies: ["LoreLLM", "LoreCore", "LoreBench"], swiftSettings: strict),
         .testTarget(name: "LoreEngineTests", dependencies: ["LoreEngine", "LoreCore", "LoreLLM", "LoreStore", "LoreIngest", "LoreBench"], swiftSettings: strict),
         .testTarget(name: "LoreTUITests", dependencies: ["LoreTUI", "LoreCore", "LoreBench", "LoreTestSupport"], swiftSettings: strict),
+        .testTarget(name: "LoreMCPTests", dependencies: ["LoreMCP", "LoreEngine", "LoreCore", "LoreStore", "LoreIngest", "LoreBench",
+                                                       .product(name: "MCP", package: "swift-sdk")],
+                    swiftSettings: strict),
         .testTarget(name: "LoreCLITests", dependencies: ["LoreCore", "LoreStore", "LoreLLM", "LoreBench", "LoreTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

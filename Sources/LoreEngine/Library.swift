@@ -90,14 +90,17 @@ public struct Library: Sendable {
                                  store: store, isAdHoc: true)
         }
         let name = try resolveName(nameOrPath)
-        guard let definition = config.knowledgeBases[name] else {
-            let known = config.knowledgeBases.keys.sorted()
-            let hint = known.isEmpty ? "add it with `lore kb add \(name) FOLDER`"
-                : "known: \(known.joined(separator: ", ")); or add it with `lore kb add \(name) FOLDER`"
-            throw LibraryError("no knowledge base named \"\(name)\"; \(hint)")
-        }
+        guard let definition = config.knowledgeBases[name] else { throw unknownKnowledgeBase(name) }
         return KnowledgeBase(definition: definition, store: try KnowledgeBaseStore(path: storePath(for: name)),
                              isAdHoc: false)
+    }
+
+    /// The error for a name that is not in the config: the known names, and how to add this one.
+    public func unknownKnowledgeBase(_ name: String) -> LibraryError {
+        let known = config.knowledgeBases.keys.sorted()
+        let hint = known.isEmpty ? "add it with `lore kb add \(name) FOLDER`"
+            : "known: \(known.joined(separator: ", ")); or add it with `lore kb add \(name) FOLDER`"
+        return LibraryError("no knowledge base named \"\(name)\"; \(hint)")
     }
 
     public func listings() -> [KnowledgeBaseListing] {

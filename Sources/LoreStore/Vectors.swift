@@ -51,6 +51,14 @@ extension KnowledgeBaseStore {
         }
     }
 
+    /// How many vectors each (model, size) has, for a status that needs no embedding server.
+    public func vectorCounts() throws -> [(model: String, dimensions: Int, count: Int)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT model, dims, count(*) FROM chunk_vectors GROUP BY model, dims ORDER BY model, dims")
+                .map { (model: $0[0], dimensions: $0[1], count: $0[2]) }
+        }
+    }
+
     /// Stores vectors, normalised to unit length, in one transaction. A passage deleted or rewritten since
     /// it was read is left out, so a vector never lands on text it was not computed from. Returns how
     /// many were written.

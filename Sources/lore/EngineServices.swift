@@ -232,18 +232,7 @@ final class EngineServices: LoreServices {
     }
 
     func documentText(path: String, kb: String) async throws -> String {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        // A binary document is shown as the text its loader read, whose lines the passages count.
-        if let format = DocumentFormat.forPath(path), format.isBinary {
-            switch data.withUnsafeBytes({ DocumentLoader.load(bytes: $0, path: path, format: format) }) {
-            case .loaded(let document): return document.text ?? document.blocks.map(\.text).joined(separator: "\n\n")
-            case .skipped(let reason): throw LibraryError("\(path): \(reason.description)")
-            }
-        }
-        switch data.withUnsafeBytes({ TextDecoding.decode($0) }) {
-        case .success(let text): return text
-        case .failure(let reason): throw LibraryError("\(path): \(reason.description)")
-        }
+        try DocumentText.read(path: path)
     }
 
     func modelStatus() async -> ModelStatus {
