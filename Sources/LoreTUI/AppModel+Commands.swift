@@ -168,7 +168,9 @@ extension AppModel {
             e.citations = turn.citations
             e.passages = turn.passages
             e.state = .done
-            e.stats = AnswerStats(model: turn.model, ttftMillis: nil, tokensPerSecond: nil, incomplete: false)
+            e.stats = AnswerStats(model: turn.model, ttftMillis: nil, tokensPerSecond: nil, incomplete: false,
+                                  conversationID: conversation.id, turnID: turn.turnID)
+            e.rating = turn.rating
             return .exchange(e)
         }
         conversationID = conversation.id

@@ -36,6 +36,8 @@ public enum KeyAction: Sendable, Hashable {
     case previousCitation, nextCitation
     case open, openInEditor, close
     case addFolder, reindex, remove, confirm, cancel
+    /// `+` / `-` in the chat: rate the latest answer good / bad; the same key again clears the rating.
+    case rateGood, rateBad
     case suspend
 }
 
@@ -221,6 +223,9 @@ public struct KeyMap: Sendable, Equatable {
         KeyBinding("[ / ] or ← / → in the chat", "step through the cited sources", [
             KeyStroke(.any(.char("[")), .chat, .previousCitation), KeyStroke(.any(.left), .chat, .previousCitation),
             KeyStroke(.any(.char("]")), .chat, .nextCitation), KeyStroke(.any(.right), .chat, .nextCitation),
+        ]),
+        KeyBinding("+ / - in the chat", "rate the answer good / bad (again: clear)", [
+            KeyStroke(.char("+"), .chat, .rateGood), KeyStroke(.char("-"), .chat, .rateBad),
         ]),
         KeyBinding("↑ / ↓, Enter / o on a source", "pick, open at the passage / in $EDITOR", [
             KeyStroke(.any(.up), .sources, .up), KeyStroke(.any(.down), .sources, .down),

@@ -449,6 +449,11 @@ public final class TerminalRuntime {
             run { .conversationsLoaded(try await services.conversations(kb: kb)) }
         case .loadConversation(let id, let kb):
             run { .conversationLoaded(try await services.loadConversation(id: id, kb: kb)) }
+        case .rate(let turnID, let kb, let rating):
+            run {
+                try await services.rate(turnID: turnID, kb: kb, rating: rating)
+                return .rated(turnID: turnID, rating: rating)
+            }
         case .applyTheme(let name):
             do {
                 theme = try ThemeLoader.load(name, environment: environment)

@@ -217,7 +217,7 @@ final class EngineServices: LoreServices {
                         continuation.yield(.finished(AnswerStats(
                             model: model, ttftMillis: outcome.firstTokenMilliseconds.map { Int($0.rounded()) },
                             tokensPerSecond: outcome.tokensPerSecond, incomplete: outcome.state == .incomplete,
-                            conversationID: String(outcome.conversationID))))
+                            conversationID: String(outcome.conversationID), turnID: outcome.turnID.map { String($0) })))
                     }
                 }
                 continuation.finish()
@@ -275,7 +275,8 @@ final class EngineServices: LoreServices {
     func conversations(kb name: String) async throws -> [ConversationListing] {
         let kb = try knowledgeBase(name)
         return try kb.store.conversations(limit: 100).map {
-            ConversationListing(id: String($0.id), title: $0.title, kb: kb.name, updated: $0.updatedAt, turns: $0.turns)
+            ConversationListing(id: String($0.id), title: $0.title, kb: kb.name, updated: $0.updatedAt, turns: $0.turns,
+                                good: $0.good, bad: $0.bad)
         }
     }
 
@@ -287,8 +288,13 @@ final class EngineServices: LoreServices {
         }
         return Transcript(id: id, kb: kb.name, turns: turns.map {
             TranscriptTurn(question: $0.question, answer: $0.answer, citations: CitationParser.citations(in: $0.answer),
-                           passages: $0.sources.map(\.passage), model: $0.model)
+                           passages: $0.sources.map(\.passage), model: $0.model, turnID: String($0.id), rating: $0.rating)
         })
+    }
+
+    func rate(turnID: String, kb name: String, rating: TurnRating?) async throws {
+        guard let id = Int64(turnID) else { throw LibraryError("\(turnID) is not a saved answer") }
+        try knowledgeBase(name).store.rateTurn(id: id, rating)
     }
 
 }

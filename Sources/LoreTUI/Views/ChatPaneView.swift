@@ -142,6 +142,7 @@ struct ChatPaneView {
         if let ttft = stats.ttftMillis { parts.append("first token \(ttft) ms") }
         if let tps = stats.tokensPerSecond { parts.append("\(formatOneDecimal(tps)) tok/s") }
         parts.append(cited == 1 ? "1 source cited" : "\(cited) sources cited")
+        if let rating = e.rating { parts.append("rated \(rating.mark)") }
         return parts.joined(separator: " · ")
     }
 }
