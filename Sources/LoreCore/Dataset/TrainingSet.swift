@@ -87,8 +87,8 @@ public enum CitationRenumbering {
 /// together, so no document's passages are seen in training and then asked about in validation.
 public enum DocumentSplit {
     /// For each example (given as its gold documents), whether it goes to validation. Documents linked by a
-    /// shared example form one group; groups are shuffled with `seed` and taken for validation until they
-    /// hold about `share` of the examples. At least one group stays in training, and with `share` > 0 and
+    /// shared example form one group; groups are shuffled with `seed` and taken for validation, each one that brings
+    /// the count nearer `share` of the examples. At least one group stays in training, and with `share` > 0 and
     /// two or more groups at least one goes to validation.
     public static func assign(_ documents: [[String]], share: Double, seed: UInt64) -> [Bool] {
         guard !documents.isEmpty, share > 0 else { return documents.map { _ in false } }
@@ -123,9 +123,13 @@ public enum DocumentSplit {
         let target = max(1, Int((Double(documents.count) * share).rounded()))
         var held = Set<String>()
         var taken = 0
+        // A group goes in when it brings the count nearer the target than it was, so one large group does not
+        // overshoot when smaller ones later in the order fit.
         for group in groups where taken < target && held.count < groups.count - 1 {
+            let size = sizes[group] ?? 0
+            guard taken == 0 || taken + size <= target || taken + size - target < target - taken else { continue }
             held.insert(group)
-            taken += sizes[group] ?? 0
+            taken += size
         }
         return groupOf.map { held.contains($0) }
     }
