@@ -62,7 +62,8 @@ struct DatasetExportCommand: AsyncParsableCommand {
     func run() async throws {
         let origin = from ?? (synth != nil ? .synth : .conversations)
         let library = try global.library()
-        let kb = try global.openKB(library)
+        // A folder given with --kb is indexed first, as for questions.
+        let kb = try global.openForQuestions(library)
         let trainPath = out + "/train.jsonl", validationPath = out + "/validation.jsonl"
         if !force, let existing = [trainPath, validationPath].first(where: { FileManager.default.fileExists(atPath: $0) }) {
             throw CLIError("\(existing) exists; choose another --out folder or add --force to replace it")

@@ -57,7 +57,7 @@ struct TrainingSetTests {
     }
 
     /// 30 questions over 12 documents, two of them answered by two documents at once; every document also
-    /// offers distractors for the others.
+    /// offers distractors for the others, and so do 4 documents that answer nothing.
     static let corpus: (items: [DatasetItem], candidates: [[Passage]]) = {
         var items: [DatasetItem] = []
         var candidates: [[Passage]] = []
@@ -69,7 +69,7 @@ struct TrainingSetTests {
             items.append(DatasetItem(question: "What is fact \(i)?", gold: gold,
                                      answer: gold.count == 2 ? "It is fact \(i) [1], see also [2]." : "It is fact \(i) [1].",
                                      origin: "test \(i)"))
-            candidates.append((0..<12).map { passage(Int64(1000 + i * 20 + $0), doc: docs[$0], "Unrelated text \($0) for \(i).") })
+            candidates.append((0..<16).map { passage(Int64(1000 + i * 20 + $0), doc: "docs/d\($0).md", "Unrelated text \($0) for \(i).") })
         }
         return (items, candidates)
     }()
@@ -170,7 +170,7 @@ struct TrainingSetTests {
         #expect(g["instruction"]?.contains("Answer only from the numbered sources") == true)
         #expect(g["input"]?.hasPrefix("Sources:\n\n<<source 1 id=") == true)
         #expect(g["input"]?.hasSuffix("Question: Why?") == true)
-        #expect(gold.summary.hasPrefix("1 examples (1 train, 0 validation)"))
+        #expect(gold.summary.hasPrefix("1 example (1 train, 0 validation)"))
     }
 
     @Test("a saved turn's cited sources become the gold, its markers renumbered")

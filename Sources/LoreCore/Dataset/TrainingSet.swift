@@ -185,11 +185,11 @@ public struct BuiltTrainingSet: Sendable, Equatable {
 
     public var examples: Int { train.count + validation.count }
 
-    /// "120 examples (108 train, 12 validation), ~84,000 tokens, 57 documents (51 / 6), gold in context 80%"
+    /// "120 examples (108 train, 12 validation), ~84000 tokens, 57 gold documents (51 train, 6 validation), gold in context 80%"
     public var summary: String {
         let goldShare = examples == 0 ? 0 : Int((Double(withGold) * 100 / Double(examples)).rounded())
-        return "\(examples) examples (\(train.count) train, \(validation.count) validation), ~\(estimatedTokens) tokens, "
-            + "\(trainDocuments.count + validationDocuments.count) documents (\(trainDocuments.count) train, "
+        return "\(examples) example\(examples == 1 ? "" : "s") (\(train.count) train, \(validation.count) validation), "
+            + "~\(estimatedTokens) tokens, \(trainDocuments.count + validationDocuments.count) gold documents (\(trainDocuments.count) train, "
             + "\(validationDocuments.count) validation), gold in context \(goldShare)%"
     }
 }
@@ -220,7 +220,9 @@ public enum TrainingSet {
                                       trainContextDocuments: [], validationContextDocuments: [], estimatedTokens: 0, withGold: 0)
         for (i, item) in items.enumerated() {
             var random = SeededRandom(seed: options.seed &+ UInt64(i + 1) &* 0x9E37_79B9)
-            let otherSide = held[i] ? trainDocs : validationDocs
+            // Neither a gold document of the other split nor any document its contexts already show.
+            let otherSide = held[i] ? trainDocs.union(result.trainContextDocuments)
+                                    : validationDocs.union(result.validationContextDocuments)
             let pool = i < candidates.count ? candidates[i] : []
             let example = makeExample(item, candidates: pool, avoiding: otherSide, leaveOutGold: noGold.contains(i),
                                       options: options, random: &random)
