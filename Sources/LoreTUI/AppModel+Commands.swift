@@ -84,7 +84,8 @@ extension AppModel {
         items = []
         conversationID = nil
         notice(.info, "Switched to \(opened.name).")
-        return effects
+        // Each knowledge base may be answered by a model of its own.
+        return effects + [.refreshModel]
     }
 
     mutating func knowledgeBaseOpenFailed(_ name: String, error: String) {

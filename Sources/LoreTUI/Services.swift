@@ -19,8 +19,10 @@ public protocol LoreServices: Sendable {
     func ask(_ question: String, history: [ChatTurn], kb: String, conversationID: String?)
         -> AsyncThrowingStream<AnswerStreamEvent, any Error>
     func documentText(path: String, kb: String) async throws -> String
-    func modelStatus() async -> ModelStatus
-    func selectModel(_ name: String) async throws -> ModelStatus
+    /// The model that answers on `kb` and whether it can be reached.
+    func modelStatus(kb: String) async -> ModelStatus
+    /// Picks the `[models.NAME]` profile for every knowledge base; the status is that of `kb`.
+    func selectModel(_ name: String, kb: String) async throws -> ModelStatus
     func conversations(kb: String) async throws -> [ConversationListing]
     /// Conversation ids are numbered per knowledge base, so the knowledge base is part of the address.
     func loadConversation(id: String, kb: String) async throws -> Transcript

@@ -442,9 +442,11 @@ public final class TerminalRuntime {
                 }
             }
         case .refreshModel:
-            Task { @MainActor in self.post(.modelStatus(await services.modelStatus())) }
+            let kb = model.kbName
+            Task { @MainActor in self.post(.modelStatus(await services.modelStatus(kb: kb))) }
         case .selectModel(let name):
-            run { .modelStatus(try await services.selectModel(name)) }
+            let kb = model.kbName
+            run { .modelStatus(try await services.selectModel(name, kb: kb)) }
         case .loadConversations(let kb):
             run { .conversationsLoaded(try await services.conversations(kb: kb)) }
         case .loadConversation(let id, let kb):

@@ -153,6 +153,7 @@ struct ModelsCommand: AsyncParsableCommand {
     func run() async throws {
         let library = try GlobalOptions().library()
         if let warning = library.configFile.permissionWarning() { Console.error(warning) }
+        printKnowledgeBaseChoices(library.config)
         if model == nil && library.config.model == nil {
             print("no [model] in \(library.paths.configFile); looking for a local server…")
             for finding in await LocalServerProbe().run() { print("  " + TerminalText.sanitize(finding.description)) }
@@ -173,6 +174,26 @@ struct ModelsCommand: AsyncParsableCommand {
         } catch {
             throw CLIError(String(describing: error))
         }
+    }
+
+    /// Which model answers on each knowledge base, without asking any server.
+    func printKnowledgeBaseChoices(_ config: LoreConfig) {
+        let names = config.knowledgeBases.keys.sorted()
+        guard !names.isEmpty else { return }
+        var rows = [["KB", "MODEL", "FROM"]]
+        for name in names {
+            if model == nil, let own = ModelChoice.ownChoice(config: config, knowledgeBase: name) {
+                rows.append([name, own.settings?.description ?? "extractive", own.explanation])
+            } else if let model {
+                rows.append([name, config.models[model]?.description ?? "?", "--model \(model)"])
+            } else if let global = config.model {
+                rows.append([name, global.provider == .none ? "extractive" : global.description, "[model]"])
+            } else {
+                rows.append([name, "a local server, if one answers", "no [model]"])
+            }
+        }
+        print(Format.table(rows.map { $0.map { TerminalText.sanitize($0, keepNewlines: false) } }))
+        print("")
     }
 }
 

@@ -58,7 +58,7 @@ struct Lore: AsyncParsableCommand {
             kb = try library.open(global.kb)
             choice = try await ModelChoice.resolve(config: library.config, profile: model)
         } catch let error as LibraryError { throw CLIError(error.message) }
-        let services = EngineServices(library: library, model: choice, opened: kb)
+        let services = EngineServices(library: library, model: choice, picked: model != nil, opened: kb)
         await runTUI(services: services, initialKB: kb.name, themeName: theme ?? library.config.theme)
     }
 }
