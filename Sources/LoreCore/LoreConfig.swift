@@ -6,14 +6,17 @@ public struct KnowledgeBaseDefinition: Sendable, Equatable, Codable {
     public var exclude: [String]
     /// `[kb.NAME.embedding]`: overrides the global `[embedding]` for this knowledge base.
     public var embedding: EmbeddingSettings?
+    /// `[kb.NAME.model]`: the model that answers questions on this knowledge base instead of `[model]`.
+    public var model: ModelSettings?
 
     public init(name: String, paths: [String], include: [String] = [], exclude: [String] = [],
-                embedding: EmbeddingSettings? = nil) {
+                embedding: EmbeddingSettings? = nil, model: ModelSettings? = nil) {
         self.name = name
         self.paths = paths
         self.include = include
         self.exclude = exclude
         self.embedding = embedding
+        self.model = model
     }
 
     /// Names become TOML bare keys and file names, so they are kept to letters, digits, '-' and '_'.

@@ -132,7 +132,7 @@ public struct ConfigFile: Sendable {
                 guard KnowledgeBaseDefinition.isValidName(name) else {
                     throw error(at: "[\(tableName)]", "knowledge-base names may use letters, digits, '-' and '_' only")
                 }
-                try checkKeys(kb, allowed: ["paths", "include", "exclude", "embedding"], table: tableName)
+                try checkKeys(kb, allowed: ["paths", "include", "exclude", "embedding", "model"], table: tableName)
                 guard let paths = try strings(kb, "paths", table: tableName), !paths.isEmpty else {
                     throw error(at: "[\(tableName)]", "[\(tableName)] needs `paths = [\"/some/folder\"]`")
                 }
@@ -142,6 +142,9 @@ public struct ConfigFile: Sendable {
                     exclude: try strings(kb, "exclude", table: tableName) ?? [],
                     embedding: try table(kb, "embedding", table: tableName).map {
                         try embeddingSettings($0, table: tableName + ".embedding")
+                    },
+                    model: try table(kb, "model", table: tableName).map {
+                        try modelSettings($0, table: tableName + ".model")
                     })
             }
         }

@@ -89,10 +89,16 @@ public final class KnowledgeBaseStore: Sendable {
                 try migrator.migrate(pool)
                 return
             } catch let error as DatabaseError
-                where error.resultCode == .SQLITE_ERROR && (error.message ?? "").contains("already exists") && attempt < 8 {
+                where error.resultCode == .SQLITE_ERROR && Self.isLostMigrationRace(error.message ?? "") && attempt < 8 {
                 attempt += 1
             }
         }
+    }
+
+    /// What a migration step says when another process applied it first: a table or index it creates
+    /// exists, or a column it adds (`ALTER TABLE … ADD COLUMN`, migrations 4–6) is there already.
+    static func isLostMigrationRace(_ message: String) -> Bool {
+        message.contains("already exists") || message.contains("duplicate column name")
     }
 
     static func explain(_ error: DatabaseError) -> String {

@@ -184,6 +184,16 @@ enum Schema {
                 INSERT INTO chunks_cjk(chunks_cjk) VALUES ('rebuild');
                 """)
         }
+        migrator.registerMigration("6 ratings of answers") { db in
+            // A person's verdict on an answer (+1 good, -1 bad, NULL none), with an optional note and when
+            // it was given. Added columns only: every existing turn keeps its row and reads as unrated.
+            try db.execute(sql: """
+                ALTER TABLE turns ADD COLUMN rating INTEGER CHECK (rating IN (1, -1));
+                ALTER TABLE turns ADD COLUMN rating_note TEXT;
+                ALTER TABLE turns ADD COLUMN rated_at REAL;
+                CREATE INDEX turns_rated ON turns(rating) WHERE rating IS NOT NULL;
+                """)
+        }
         return migrator
     }
 

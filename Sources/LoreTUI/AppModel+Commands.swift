@@ -84,7 +84,8 @@ extension AppModel {
         items = []
         conversationID = nil
         notice(.info, "Switched to \(opened.name).")
-        return effects
+        // Each knowledge base may be answered by a model of its own.
+        return effects + [.refreshModel]
     }
 
     mutating func knowledgeBaseOpenFailed(_ name: String, error: String) {
@@ -168,7 +169,9 @@ extension AppModel {
             e.citations = turn.citations
             e.passages = turn.passages
             e.state = .done
-            e.stats = AnswerStats(model: turn.model, ttftMillis: nil, tokensPerSecond: nil, incomplete: false)
+            e.stats = AnswerStats(model: turn.model, ttftMillis: nil, tokensPerSecond: nil, incomplete: false,
+                                  conversationID: conversation.id, turnID: turn.turnID)
+            e.rating = turn.rating
             return .exchange(e)
         }
         conversationID = conversation.id

@@ -12,6 +12,13 @@ extension AppModel {
         case .nextCitation: stepCitation(1)
         case .open: return openViewer()
         case .type: typeIntoInput(key)
+        case .rateGood, .rateBad:
+            // With a question being written, `+` and `-` are its text.
+            guard input.isEmpty else {
+                typeIntoInput(key)
+                return []
+            }
+            return rateLatest(action == .rateGood ? .good : .bad)
         default: return nil
         }
         return []

@@ -28,6 +28,8 @@ public struct Exchange: Sendable, Equatable {
     public var retrievalMillis: Int?
     public var state: State
     public var stats: AnswerStats?
+    /// The person's rating of the saved answer (`+` / `-` in the chat).
+    public var rating: TurnRating?
     /// When the first text arrived (`AppModel.now`) and how many pieces came since, for the live rate.
     public var streamStartedAt: Double?
     public var deltas = 0
@@ -161,6 +163,8 @@ public struct AppModel: Sendable, Equatable {
     public var index: IndexState = .unknown
     public var watch: WatchState = .off
     public var lastRefresh: RefreshNote?
+    /// A brief confirmation in the status bar ("rated good"), gone after `statusNoteSeconds`.
+    public var statusNote: RefreshNote?
     /// The watch whose events count; a late event of the watch on a knowledge base left behind is dropped.
     public var activeWatch: Int?
     public var model: ModelStatus?
@@ -266,6 +270,8 @@ public enum Msg: Sendable, Equatable {
     case modelStatus(ModelStatus)
     case conversationsLoaded([ConversationListing])
     case conversationLoaded(Transcript)
+    /// The rating of saved turn `turnID` is now `rating` (nil: cleared).
+    case rated(turnID: String, rating: TurnRating?)
     case themeApplied(String)
     case notice(Notice)
     /// A service call failed; the text says what failed and what to do.
@@ -290,6 +296,7 @@ public enum Effect: Sendable, Equatable {
     case selectModel(String)
     case loadConversations(kb: String)
     case loadConversation(id: String, kb: String)
+    case rate(turnID: String, kb: String, rating: TurnRating?)
     case applyTheme(String)
     case export(markdown: String)
     case openInEditor(path: String, line: Int)

@@ -36,6 +36,8 @@ public enum KeyAction: Sendable, Hashable {
     case previousCitation, nextCitation
     case open, openInEditor, close
     case addFolder, reindex, remove, confirm, cancel
+    /// `+` / `-` in the chat: rate the latest answer good / bad; the same key again clears the rating.
+    case rateGood, rateBad
     case suspend
 }
 
@@ -218,9 +220,11 @@ public struct KeyMap: Sendable, Equatable {
             KeyStroke(.any(.up), .chat, .up), KeyStroke(.any(.down), .chat, .down),
             KeyStroke(.any(.home), .chat, .top), KeyStroke(.any(.end), .chat, .bottom),
         ]),
-        KeyBinding("[ / ] or ← / → in the chat", "step through the cited sources", [
+        // One line for both, so that the help still fits 80×24.
+        KeyBinding("[ / ], ← / →, + / - in chat", "cited sources / rate answer good, bad", [
             KeyStroke(.any(.char("[")), .chat, .previousCitation), KeyStroke(.any(.left), .chat, .previousCitation),
             KeyStroke(.any(.char("]")), .chat, .nextCitation), KeyStroke(.any(.right), .chat, .nextCitation),
+            KeyStroke(.char("+"), .chat, .rateGood), KeyStroke(.char("-"), .chat, .rateBad),
         ]),
         KeyBinding("↑ / ↓, Enter / o on a source", "pick, open at the passage / in $EDITOR", [
             KeyStroke(.any(.up), .sources, .up), KeyStroke(.any(.down), .sources, .down),

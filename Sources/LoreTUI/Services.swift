@@ -19,11 +19,15 @@ public protocol LoreServices: Sendable {
     func ask(_ question: String, history: [ChatTurn], kb: String, conversationID: String?)
         -> AsyncThrowingStream<AnswerStreamEvent, any Error>
     func documentText(path: String, kb: String) async throws -> String
-    func modelStatus() async -> ModelStatus
-    func selectModel(_ name: String) async throws -> ModelStatus
+    /// The model that answers on `kb` and whether it can be reached.
+    func modelStatus(kb: String) async -> ModelStatus
+    /// Picks the `[models.NAME]` profile for every knowledge base; the status is that of `kb`.
+    func selectModel(_ name: String, kb: String) async throws -> ModelStatus
     func conversations(kb: String) async throws -> [ConversationListing]
     /// Conversation ids are numbered per knowledge base, so the knowledge base is part of the address.
     func loadConversation(id: String, kb: String) async throws -> Transcript
+    /// Sets (or with nil clears) the rating of the saved answer `turnID` in `kb`.
+    func rate(turnID: String, kb: String, rating: TurnRating?) async throws
 }
 
 public struct KnowledgeBaseSummary: Sendable, Equatable {
@@ -98,14 +102,17 @@ public struct AnswerStats: Sendable, Equatable {
     /// The stream ended before the model said it was done.
     public var incomplete: Bool
     public var conversationID: String?
+    /// The saved turn, which `+` / `-` rate; nil when the answer was not saved.
+    public var turnID: String?
 
     public init(model: String, ttftMillis: Int?, tokensPerSecond: Double?, incomplete: Bool,
-                conversationID: String? = nil) {
+                conversationID: String? = nil, turnID: String? = nil) {
         self.model = model
         self.ttftMillis = ttftMillis
         self.tokensPerSecond = tokensPerSecond
         self.incomplete = incomplete
         self.conversationID = conversationID
+        self.turnID = turnID
     }
 }
 
@@ -148,13 +155,18 @@ public struct ConversationListing: Sendable, Equatable {
     public var kb: String
     public var updated: Date
     public var turns: Int
+    /// Turns rated good and bad.
+    public var good: Int
+    public var bad: Int
 
-    public init(id: String, title: String, kb: String, updated: Date, turns: Int) {
+    public init(id: String, title: String, kb: String, updated: Date, turns: Int, good: Int = 0, bad: Int = 0) {
         self.id = id
         self.title = title
         self.kb = kb
         self.updated = updated
         self.turns = turns
+        self.good = good
+        self.bad = bad
     }
 }
 
@@ -165,13 +177,18 @@ public struct TranscriptTurn: Sendable, Equatable {
     public var citations: [Citation]
     public var passages: [Passage]
     public var model: String
+    public var turnID: String?
+    public var rating: TurnRating?
 
-    public init(question: String, answer: String, citations: [Citation], passages: [Passage], model: String) {
+    public init(question: String, answer: String, citations: [Citation], passages: [Passage], model: String,
+                turnID: String? = nil, rating: TurnRating? = nil) {
         self.question = question
         self.answer = answer
         self.citations = citations
         self.passages = passages
         self.model = model
+        self.turnID = turnID
+        self.rating = rating
     }
 }
 

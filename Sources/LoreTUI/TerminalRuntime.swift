@@ -446,13 +446,20 @@ public final class TerminalRuntime {
                 }
             }
         case .refreshModel:
-            Task { @MainActor in self.post(.modelStatus(await services.modelStatus())) }
+            let kb = model.kbName
+            Task { @MainActor in self.post(.modelStatus(await services.modelStatus(kb: kb))) }
         case .selectModel(let name):
-            run { .modelStatus(try await services.selectModel(name)) }
+            let kb = model.kbName
+            run { .modelStatus(try await services.selectModel(name, kb: kb)) }
         case .loadConversations(let kb):
             run { .conversationsLoaded(try await services.conversations(kb: kb)) }
         case .loadConversation(let id, let kb):
             run { .conversationLoaded(try await services.loadConversation(id: id, kb: kb)) }
+        case .rate(let turnID, let kb, let rating):
+            run {
+                try await services.rate(turnID: turnID, kb: kb, rating: rating)
+                return .rated(turnID: turnID, rating: rating)
+            }
         case .applyTheme(let name):
             do {
                 theme = try ThemeLoader.load(name, environment: environment)

@@ -53,6 +53,8 @@ extension AppModel {
             return []
         case .conversationLoaded(let conversation):
             return conversationLoaded(conversation)
+        case .rated(let turnID, let rating):
+            return rated(turnID, rating)
         case .themeApplied(let name):
             themeName = name
             return [.redraw]

@@ -86,7 +86,7 @@ extension AppModel {
                 }
             }
         }
-        return StatusBarView(kbName: kbName, kb: kb, index: index, watch: watch, refresh: recentRefresh,
+        return StatusBarView(kbName: kbName, kb: kb, index: index, watch: watch, refresh: recentRefresh, note: recentStatusNote,
                              model: model, answering: answering,
                              lastTokensPerSecond: latestExchange?.stats?.tokensPerSecond,
                              retrievalMillis: latestExchange?.retrievalMillis, showsSourcesKey: !sideBySide, tick: tick)

@@ -40,7 +40,7 @@ struct AskCommand: AsyncParsableCommand {
         let choice: ModelChoice
         kb = try global.openForQuestions(library)
         do {
-            choice = try await ModelChoice.resolve(config: library.config, profile: model)
+            choice = try await ModelChoice.resolve(config: library.config, profile: model, knowledgeBase: kb.name)
         } catch let error as LibraryError { throw CLIError(error.message) }
         let session = ChatSession(kb: kb, retrieval: library.config.retrieval(forKnowledgeBase: kb.name), model: choice.settings,
                                   noModelReason: choice.explanation)

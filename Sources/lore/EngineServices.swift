@@ -14,6 +14,9 @@ final class EngineServices: LoreServices {
     private struct State {
         var library: Library
         var model: ModelChoice
+        /// The person picked a profile (`--model`, `/model`): it answers on every knowledge base, over their
+        /// own `[kb.NAME.model]`.
+        var picked: Bool
         /// Knowledge bases opened in this session, by the name the UI knows them by (ad hoc folders too).
         var open: [String: KnowledgeBase] = [:]
     }
@@ -24,8 +27,13 @@ final class EngineServices: LoreServices {
     /// instead of re-chunking the same files beside it.
     private let indexRuns = Mutex<[String: DispatchSemaphore]>([:])
 
-    init(library: Library, model: ModelChoice, opened: KnowledgeBase) {
-        state = Mutex(State(library: library, model: model, open: [opened.name: opened]))
+    init(library: Library, model: ModelChoice, picked: Bool, opened: KnowledgeBase) {
+        state = Mutex(State(library: library, model: model, picked: picked, open: [opened.name: opened]))
+    }
+
+    /// The model that answers on `kb`.
+    private func choice(for kb: String) -> ModelChoice {
+        state.withLock { ModelChoice.forKnowledgeBase(kb, config: $0.library.config, session: $0.model, picked: $0.picked) }
     }
 
     private func knowledgeBase(_ name: String) throws -> KnowledgeBase {
@@ -184,10 +192,11 @@ final class EngineServices: LoreServices {
         let task = Task {
             do {
                 let kb = try knowledgeBase(name)
-                let (config, choice) = state.withLock { ($0.library.config, $0.model) }
+                let config = state.withLock { $0.library.config }
+                let choice = self.choice(for: kb.name)
                 let session = ChatSession(kb: kb, retrieval: config.retrieval(forKnowledgeBase: kb.name), model: choice.settings,
                                           noModelReason: choice.explanation)
-                var model = choice.settings.map { $0.name.isEmpty ? $0.provider.rawValue : $0.name } ?? "extractive"
+                var model = choice.displayName
                 // Text shown ahead of the engine's answer (the extractive header): the engine's citation
                 // ranges count from the start of its own answer, the UI's from the start of what it shows.
                 var shownAhead = 0
@@ -219,7 +228,7 @@ final class EngineServices: LoreServices {
                         continuation.yield(.finished(AnswerStats(
                             model: model, ttftMillis: outcome.firstTokenMilliseconds.map { Int($0.rounded()) },
                             tokensPerSecond: outcome.tokensPerSecond, incomplete: outcome.state == .incomplete,
-                            conversationID: String(outcome.conversationID))))
+                            conversationID: String(outcome.conversationID), turnID: outcome.turnID.map { String($0) })))
                     }
                 }
                 continuation.finish()
@@ -235,10 +244,10 @@ final class EngineServices: LoreServices {
         try DocumentText.read(path: path)
     }
 
-    func modelStatus() async -> ModelStatus {
-        let choice = state.withLock { $0.model }
+    func modelStatus(kb: String) async -> ModelStatus {
+        let choice = self.choice(for: (try? knowledgeBase(kb))?.name ?? kb)
         guard var settings = choice.settings else { return ModelStatus(name: "extractive", state: .extractive) }
-        let name = settings.name.isEmpty ? settings.provider.rawValue : settings.name
+        let name = choice.displayName
         // A quick look, not a wait: the status bar should say "unreachable" within a second or two.
         settings.connectTimeout = 1.5
         settings.stallTimeout = 3
@@ -256,17 +265,21 @@ final class EngineServices: LoreServices {
         }
     }
 
-    func selectModel(_ name: String) async throws -> ModelStatus {
+    func selectModel(_ name: String, kb: String) async throws -> ModelStatus {
         let config = state.withLock { $0.library.config }
         let choice = try await ModelChoice.resolve(config: config, profile: name, probe: false)
-        state.withLock { $0.model = choice }
-        return await modelStatus()
+        state.withLock {
+            $0.model = choice
+            $0.picked = true
+        }
+        return await modelStatus(kb: kb)
     }
 
     func conversations(kb name: String) async throws -> [ConversationListing] {
         let kb = try knowledgeBase(name)
         return try kb.store.conversations(limit: 100).map {
-            ConversationListing(id: String($0.id), title: $0.title, kb: kb.name, updated: $0.updatedAt, turns: $0.turns)
+            ConversationListing(id: String($0.id), title: $0.title, kb: kb.name, updated: $0.updatedAt, turns: $0.turns,
+                                good: $0.good, bad: $0.bad)
         }
     }
 
@@ -278,8 +291,13 @@ final class EngineServices: LoreServices {
         }
         return Transcript(id: id, kb: kb.name, turns: turns.map {
             TranscriptTurn(question: $0.question, answer: $0.answer, citations: CitationParser.citations(in: $0.answer),
-                           passages: $0.sources.map(\.passage), model: $0.model)
+                           passages: $0.sources.map(\.passage), model: $0.model, turnID: String($0.id), rating: $0.rating)
         })
+    }
+
+    func rate(turnID: String, kb name: String, rating: TurnRating?) async throws {
+        guard let id = Int64(turnID) else { throw LibraryError("\(turnID) is not a saved answer") }
+        try knowledgeBase(name).store.rateTurn(id: id, rating)
     }
 
 }

@@ -18,9 +18,10 @@ struct HistoryCommand: AsyncParsableCommand {
             print("no conversations yet in \(kb.name); ask with `lore ask QUESTION`")
             return
         }
-        var rows = [["ID", "UPDATED", "TURNS", "TITLE"]]
+        var rows = [["ID", "UPDATED", "TURNS", "RATED", "TITLE"]]
         for c in conversations {
-            rows.append([String(c.id), Format.date(c.updatedAt), String(c.turns), TerminalText.sanitize(c.title, keepNewlines: false)])
+            rows.append([String(c.id), Format.date(c.updatedAt), String(c.turns), ConversationExport.ratingCounts(good: c.good, bad: c.bad),
+                         TerminalText.sanitize(c.title, keepNewlines: false)])
         }
         print(Format.table(rows))
     }
@@ -36,6 +37,37 @@ struct ShowCommand: AsyncParsableCommand {
         let kb = try global.openKB()
         let (summary, turns) = try ConversationExport.load(kb, id: id)
         print(TerminalText.sanitize(ConversationExport.markdown(summary, turns), keepNewlines: true), terminator: "")
+    }
+}
+
+struct RateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rate", abstract: "Rate a saved answer good or bad (or clear its rating), for training sets.",
+        discussion: "TURN counts from 1, as `lore show CONVERSATION_ID` numbers the answers.")
+    enum Verdict: String, ExpressibleByArgument, CaseIterable { case good, bad, clear }
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Conversation ID from `lore history`.") var conversation: Int64
+    @Argument(help: "Turn number within the conversation, from 1.") var turn: Int
+    @Argument(help: "good, bad or clear.") var verdict: Verdict
+    @Option(help: "A note kept with the rating (why it is good or bad).") var note: String?
+
+    func run() async throws {
+        let kb = try global.openKB()
+        let rating: TurnRating? = switch verdict {
+        case .good: .good
+        case .bad: .bad
+        case .clear: nil
+        }
+        if rating == nil && note != nil { throw CLIError("--note goes with good or bad; `clear` removes the note too") }
+        do {
+            let id = try kb.store.turnID(conversationID: conversation, number: turn)
+            try kb.store.rateTurn(id: id, rating, note: note)
+        } catch let error as StoreError {
+            throw CLIError(error.message)
+        }
+        print(rating.map { "rated turn \(turn) of conversation \(conversation) \($0.rawValue) (\($0.mark))" }
+              ?? "cleared the rating of turn \(turn) of conversation \(conversation)")
     }
 }
 
@@ -73,11 +105,18 @@ enum ConversationExport {
         return found
     }
 
+    /// "+2 −1", or "" when nothing is rated.
+    static func ratingCounts(good: Int, bad: Int) -> String {
+        [good > 0 ? "+\(good)" : nil, bad > 0 ? "−\(bad)" : nil].compactMap { $0 }.joined(separator: " ")
+    }
+
     /// The conversation as Markdown: each question, its answer, and its sources with locations.
     static func markdown(_ summary: ConversationSummary, _ turns: [SavedTurn]) -> String {
         var out = "# \(summary.title)\n\n"
+        if summary.good + summary.bad > 0 { out += "_Rated: \(ratingCounts(good: summary.good, bad: summary.bad))_\n\n" }
         for turn in turns {
-            out += "## \(turn.question)\n\n"
+            let mark = turn.rating.map { " [\($0.mark)]" } ?? ""
+            out += "## \(turn.number > 0 ? "\(turn.number). " : "")\(turn.question)\(mark)\n\n"
             if turn.mode == "extractive" { out += "_Extractive answer from the index._\n\n" }
             out += turn.answer.trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
             if turn.state != "complete" { out += "\n_[\(turn.state)\(turn.error.map { ": \($0)" } ?? "")]_\n" }
@@ -91,6 +130,9 @@ enum ConversationExport {
             }
             var facts = [turn.model, Format.date(turn.askedAt)]
             if let ms = turn.firstTokenMilliseconds { facts.append(String(format: "first token %.0f ms", ms)) }
+            if let rating = turn.rating {
+                facts.append("rated \(rating.rawValue)" + (turn.ratingNote.map { ": \($0)" } ?? ""))
+            }
             out += "\n<sub>\(facts.joined(separator: " · "))</sub>\n\n"
         }
         return out
@@ -111,6 +153,7 @@ struct ModelsCommand: AsyncParsableCommand {
     func run() async throws {
         let library = try GlobalOptions().library()
         if let warning = library.configFile.permissionWarning() { Console.error(warning) }
+        printKnowledgeBaseChoices(library.config)
         if model == nil && library.config.model == nil {
             print("no [model] in \(library.paths.configFile); looking for a local server…")
             for finding in await LocalServerProbe().run() { print("  " + TerminalText.sanitize(finding.description)) }
@@ -131,6 +174,26 @@ struct ModelsCommand: AsyncParsableCommand {
         } catch {
             throw CLIError(String(describing: error))
         }
+    }
+
+    /// Which model answers on each knowledge base, without asking any server.
+    func printKnowledgeBaseChoices(_ config: LoreConfig) {
+        let names = config.knowledgeBases.keys.sorted()
+        guard !names.isEmpty else { return }
+        var rows = [["KB", "MODEL", "FROM"]]
+        for name in names {
+            if model == nil, let own = ModelChoice.ownChoice(config: config, knowledgeBase: name) {
+                rows.append([name, own.settings?.description ?? "extractive", own.explanation])
+            } else if let model {
+                rows.append([name, config.models[model]?.description ?? "?", "--model \(model)"])
+            } else if let global = config.model {
+                rows.append([name, global.provider == .none ? "extractive" : global.description, "[model]"])
+            } else {
+                rows.append([name, "a local server, if one answers", "no [model]"])
+            }
+        }
+        print(Format.table(rows.map { $0.map { TerminalText.sanitize($0, keepNewlines: false) } }))
+        print("")
     }
 }
 

@@ -34,8 +34,8 @@ struct Lore: AsyncParsableCommand {
             """,
         version: LoreVersion.string,
         subcommands: [KBCommand.self, IndexCommand.self, SearchCommand.self, AskCommand.self, HistoryCommand.self,
-                      ShowCommand.self, ExportCommand.self, ModelsCommand.self, BenchCommand.self, EvalCommand.self,
-                      MCPCommand.self],
+                      ShowCommand.self, RateCommand.self, ExportCommand.self, ModelsCommand.self, BenchCommand.self,
+                      EvalCommand.self, DatasetCommand.self, MCPCommand.self],
         defaultSubcommand: nil
     )
 
@@ -58,7 +58,7 @@ struct Lore: AsyncParsableCommand {
             kb = try library.open(global.kb)
             choice = try await ModelChoice.resolve(config: library.config, profile: model)
         } catch let error as LibraryError { throw CLIError(error.message) }
-        let services = EngineServices(library: library, model: choice, opened: kb)
+        let services = EngineServices(library: library, model: choice, picked: model != nil, opened: kb)
         await runTUI(services: services, initialKB: kb.name, themeName: theme ?? library.config.theme)
     }
 }

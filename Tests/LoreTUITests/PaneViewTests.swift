@@ -126,7 +126,7 @@ struct PaneViewTests {
             " │ Ctrl-C on empty input, Ctrl-Q   quit                                       │",
             " │ Tab / Shift-Tab                 focus input → chat → sources               │",
             " │ PgUp / PgDn, wheel, chat ↑ ↓    scroll (End follows the answer again)      │",
-            " │ [ / ] or ← / → in the chat      step through the cited sources             │",
+            " │ [ / ], ← / →, + / - in chat     cited sources / rate answer good, bad      │",
             " │ ↑ / ↓, Enter / o on a source    pick, open at the passage / in $EDITOR     │",
             " │ F2, Ctrl-S                      sources pane (an overlay below 100 cols)   │",
             " │ Ctrl-K on empty input, /kb      knowledge bases                            │",

@@ -236,6 +236,8 @@ struct UpdateTests {
         let opened = update(&m, .knowledgeBaseOpened(python))
         #expect(m.kbName == "python" && m.switchingTo == nil)
         #expect(opened.contains { if case .reindex(_, "python") = $0 { return true }; return false })
+        // Each knowledge base may have its own model ([kb.NAME.model]): the status bar asks again.
+        #expect(opened.contains(.refreshModel))
     }
 
     @Test func aKnowledgeBaseThatCannotBeOpenedLeavesThePersonWhereTheyWere() {

@@ -138,7 +138,9 @@ struct ChatPaneView {
 
     static func answerFooter(_ e: Exchange, citedCount cited: Int) -> String? {
         guard let stats = e.stats else { return nil }
-        var parts = [stats.model]
+        // A rating first: on a narrow pane the footer is cut at its end.
+        var parts = e.rating.map { ["rated \($0.mark)"] } ?? []
+        parts.append(stats.model)
         if let ttft = stats.ttftMillis { parts.append("first token \(ttft) ms") }
         if let tps = stats.tokensPerSecond { parts.append("\(formatOneDecimal(tps)) tok/s") }
         parts.append(cited == 1 ? "1 source cited" : "\(cited) sources cited")

@@ -15,7 +15,9 @@ struct HistoryOverlayView {
             let row = inner.row + i - first
             let bg: ThemeRole = i == picker.selection ? .selection : .panel
             buffer.fill(row: row, col: inner.col, height: 1, width: inner.width, style: TextStyle(.foreground, on: bg))
-            let turns = conv.turns == 1 ? "1 turn" : "\(conv.turns) turns"
+            var turns = conv.turns == 1 ? "1 turn" : "\(conv.turns) turns"
+            let rated = [conv.good > 0 ? "+\(conv.good)" : nil, conv.bad > 0 ? "−\(conv.bad)" : nil].compactMap { $0 }
+            if !rated.isEmpty { turns = rated.joined(separator: " ") + " · " + turns }
             buffer.put(conv.title, row: row, col: inner.col, style: TextStyle(.foreground, on: bg),
                        limit: inner.col + inner.width - TextWidth.of(turns) - 2)
             buffer.put(turns, row: row, col: inner.col + inner.width - TextWidth.of(turns), style: TextStyle(.muted, on: bg))

@@ -17,6 +17,8 @@ struct StatusBarView {
     var watch: WatchState = .off
     /// "refreshed 1 file", while it is recent.
     var refresh: String?
+    /// A brief confirmation ("rated good +"), while it is recent.
+    var note: String? = nil
     var model: ModelStatus?
     var answering: Answering
     /// The rate of the latest finished answer.
@@ -34,6 +36,7 @@ struct StatusBarView {
         if let kb {
             parts.append(("\(grouped(kb.documents)) docs · \(grouped(kb.passages)) passages", TextStyle(.muted, on: .surface)))
         }
+        if let note { parts.append((note, TextStyle(.accent, on: .surface, [.bold]))) }
         switch index {
         case .unknown: break
         case .running(let done, let total, let skipped):
