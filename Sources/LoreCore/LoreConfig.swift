@@ -64,6 +64,8 @@ public struct RetrievalSettings: Sendable, Equatable {
     public var contextTokens: Int
     public var embedding: EmbeddingSettings?
     public var rerank: RerankSettings?
+    /// Query rewriting by the chat model before retrieval; nil: off.
+    public var rewrite: RewriteSettings?
 
     public init(topK: Int = 8, perDocument: Int = 2, mode: RetrievalMode? = nil, rrfK: Double = 60,
                 bm25Weight: Double = 1, vectorWeight: Double = 1.5, candidates: Int = 50, documentWeight: Double = 1,
@@ -86,6 +88,20 @@ public struct RetrievalSettings: Sendable, Equatable {
         if let mode { return mode }
         if embedding == nil { return .bm25 }
         return rerank == nil ? .hybrid : .rerank
+    }
+}
+
+/// `[retrieval] rewrite = "auto"`: the chat model writes search queries (and a hypothetical passage) for
+/// each question, within a time budget.
+public struct RewriteSettings: Sendable, Equatable {
+    /// Past this the question is searched as asked.
+    public var budgetMilliseconds: Int
+    /// Also ask for a passage that could answer, and search by its embedding (HyDE).
+    public var hypothetical: Bool
+
+    public init(budgetMilliseconds: Int = 2500, hypothetical: Bool = true) {
+        self.budgetMilliseconds = budgetMilliseconds
+        self.hypothetical = hypothetical
     }
 }
 

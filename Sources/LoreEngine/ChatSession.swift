@@ -126,6 +126,7 @@ public struct ChatSession: Sendable {
 
         let (query, found, built) = try await prepare(question, history: history)
         if let reason = found.fallbackReason { emit(.notice(reason)) }
+        if let note = found.rewriteNote { emit(.notice(note)) }
         var turn = TurnProgress(question: question, started: started, retrievalMilliseconds: found.milliseconds)
         if let model, let prompt = built, let provider = makeChatProvider(model, environment: environment) {
             turn.sources = prompt.sources
@@ -164,14 +165,20 @@ public struct ChatSession: Sendable {
     public func prepare(_ question: String, history: [ConversationTurn]) async
         throws -> (query: String, retrieval: Retrieval, prompt: BuiltPrompt?) {
         let query = GroundedPrompt.retrievalQuery(question: question, history: history)
-        let found = try await Retriever(store: kb.store, settings: retrieval, environment: environment)
-            .retrieve(query, mode: nil)
+        let found = try await retrieve(query, question: question, history: history)
         guard let model else { return (query, found, nil) }
         let budget = PromptBudget(contextWindow: model.contextWindow,
                                   reservedForAnswer: min(model.maxTokens ?? 1024, model.contextWindow / 2))
         let passages = try expanded(found.passages, question: question, budget: budget)
         return (query, found, GroundedPrompt.build(question: question, passages: passages, history: history,
                                                    budget: budget))
+    }
+
+    /// Retrieval for `query`, with the model's rewrites of the question fused in when `[retrieval] rewrite`
+    /// is on and the model answers within its budget.
+    func retrieve(_ query: String, question: String, history: [ConversationTurn]) async throws -> Retrieval {
+        try await Retriever(store: kb.store, settings: retrieval, environment: environment)
+            .retrieve(query, rewriting: question, history: history, model: model, mode: nil)
     }
 
     /// The hits widened with their neighbours (`ContextExpansion`), within three quarters of what the

@@ -108,7 +108,8 @@ public struct ConfigFile: Sendable {
         }
         if let retrieval = try table(root, "retrieval", table: nil) {
             try checkKeys(retrieval, allowed: ["top_k", "per_document", "mode", "rrf_k", "bm25_weight", "vector_weight",
-                                               "candidates", "document_weight", "context_tokens", "rerank"], table: "retrieval")
+                                               "candidates", "document_weight", "context_tokens", "rewrite",
+                                               "rewrite_budget_ms", "rewrite_hyde", "rerank"], table: "retrieval")
             config.retrieval.topK = try int(retrieval, "top_k", table: "retrieval", range: 1...100) ?? config.retrieval.topK
             config.retrieval.perDocument = try int(retrieval, "per_document", table: "retrieval", range: 1...100)
                 ?? config.retrieval.perDocument
@@ -164,6 +165,23 @@ public struct ConfigFile: Sendable {
         settings.candidates = try int(t, "candidates", table: "retrieval", range: 1...1000) ?? settings.candidates
         settings.documentWeight = try double(t, "document_weight", table: "retrieval", range: 0...10) ?? settings.documentWeight
         settings.contextTokens = try int(t, "context_tokens", table: "retrieval", range: 0...100_000) ?? settings.contextTokens
+        if let rewrite = try string(t, "rewrite", table: "retrieval") {
+            switch rewrite {
+            case "off": settings.rewrite = nil
+            case "auto": settings.rewrite = RewriteSettings()
+            default: throw error(at: key("rewrite", in: "retrieval"), "unknown rewrite \"\(rewrite)\"; use \"auto\" or \"off\"")
+            }
+        }
+        if settings.rewrite != nil {
+            settings.rewrite?.budgetMilliseconds = try int(t, "rewrite_budget_ms", table: "retrieval", range: 100...600_000)
+                ?? RewriteSettings().budgetMilliseconds
+            if let value = t["rewrite_hyde"] {
+                guard let b = value.bool else {
+                    throw error(at: key("rewrite_hyde", in: "retrieval"), "`rewrite_hyde` must be true or false")
+                }
+                settings.rewrite?.hypothetical = b
+            }
+        }
         if let rerank = try table(t, "rerank", table: "retrieval") {
             let name = "retrieval.rerank"
             try checkKeys(rerank, allowed: ["base_url", "model", "top_n", "api_key_env"], table: name)

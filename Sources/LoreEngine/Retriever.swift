@@ -12,6 +12,9 @@ public struct RankExplanation: Sendable, Equatable {
     public var vectorScore: Double?
     public var fusedScore: Double?
     public var rerankScore: Double?
+    /// With query rewriting: the queries whose results held this passage ("question" for the question as
+    /// asked, "passage" for the hypothetical answer), best list first.
+    public var foundBy: [String] = []
 
     public init(bm25Rank: Int? = nil, vectorRank: Int? = nil, vectorScore: Double? = nil, fusedScore: Double? = nil,
                 rerankScore: Double? = nil) {
@@ -39,6 +42,11 @@ public struct Retrieval: Sendable {
     /// Time spent getting the question's embedding (0 when cached or not needed) and reranking.
     public var embeddingMilliseconds: Double = 0
     public var rerankMilliseconds: Double = 0
+    /// The rewritten queries searched besides the question (empty without rewriting), and the time the
+    /// model took to write them; `rewriteNote` says why rewriting did not happen when it was meant to.
+    public var rewrites: [String] = []
+    public var rewriteMilliseconds: Double = 0
+    public var rewriteNote: String?
 
     public var passages: [Passage] { hits.map(\.passage) }
 }

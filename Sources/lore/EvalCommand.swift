@@ -34,6 +34,9 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "Override [retrieval] vector_weight (BM25's weight stays 1 unless --bm25-weight).") var vectorWeight: Double?
     @Option(help: "Override [retrieval] bm25_weight.") var bm25Weight: Double?
     @Flag(name: .shortAndLong, help: "Show the first relevant rank of every question per mode.") var verbose = false
+    @Flag(help: "Have the chat model rewrite each question into search queries first (once per question, for every mode).")
+    var rewrite = false
+    @Option(help: "Time the model may take to rewrite a question, in milliseconds (default 2500).") var rewriteBudgetMs: Int?
 
     func run() async throws {
         guard let text = try? String(contentsOfFile: questions, encoding: .utf8) else {
@@ -59,6 +62,36 @@ struct EvalCommand: AsyncParsableCommand {
         }
         let retriever = Retriever(store: kb.store, settings: settings)
         let depth = max(k, 10)
+        // Rewrites are asked once per question and reused by every mode, so modes compare on the same queries.
+        var plans: [QueryRewrite.Plan?] = set.map { _ in nil }
+        if rewrite || rewriteBudgetMs != nil {
+            let model: ModelSettings?
+            do {
+                model = try await ModelChoice.resolve(config: library.config, profile: nil, knowledgeBase: kb.name,
+                                                      probe: false).settings
+            } catch let error as LibraryError { throw CLIError(error.message) }
+            guard let model, model.provider != ModelProvider.none else {
+                throw CLIError("--rewrite needs a chat model; configure [model] in config.toml")
+            }
+            var budget = RewriteSettings()
+            if let rewriteBudgetMs { budget.budgetMilliseconds = max(1, rewriteBudgetMs) }
+            let rewriter = QueryRewriter(model: model, settings: budget)
+            var times: [Double] = []
+            var notes: [String: Int] = [:]
+            for (qi, question) in set.enumerated() {
+                let outcome = await rewriter.rewrite(question.question, history: [])
+                plans[qi] = outcome.plan
+                times.append(outcome.milliseconds)
+                if let note = outcome.note { notes[note, default: 0] += 1 }
+                if verbose, let plan = outcome.plan {
+                    for query in plan.queries { print("  rewrite q\(qi + 1): \(TerminalText.sanitize(query, keepNewlines: false))") }
+                }
+            }
+            print(String(format: "rewriting: %d of %d questions rewritten; model time p50 %.0f ms, mean %.0f ms",
+                         plans.compactMap { $0 }.count, set.count, Percentiles(times).at(0.5),
+                         times.reduce(0, +) / Double(max(1, times.count))))
+            for (note, count) in notes.sorted(by: { $0.value > $1.value }) { print("  \(count)× \(note)") }
+        }
         var rows: [(mode: RetrievalMode, scores: RetrievalScores, total: [Double], ranking: [Double], fallbacks: Int)] = []
         var firstRanks: [[String]] = set.map { _ in [] }
         for mode in chosen {
@@ -66,7 +99,11 @@ struct EvalCommand: AsyncParsableCommand {
             var total: [Double] = [], ranking: [Double] = []
             var fallbacks = 0
             for (qi, question) in set.enumerated() {
-                let retrieval = try await retriever.retrieve(question.question, mode: mode, limit: depth * 3)
+                let retrieval = if let plan = plans[qi] {
+                    try await retriever.retrieve(question.question, plan: plan, mode: mode, limit: depth * 3)
+                } else {
+                    try await retriever.retrieve(question.question, mode: mode, limit: depth * 3)
+                }
                 if retrieval.fallbackReason != nil { fallbacks += 1 }
                 var seen = Set<String>()
                 let documents = retrieval.hits.map(\.passage.documentPath).filter { seen.insert($0).inserted }

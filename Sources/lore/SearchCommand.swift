@@ -33,16 +33,33 @@ struct SearchCommand: AsyncParsableCommand {
                                valueName: "MODE"))
     var mode: RetrievalMode?
     @Flag(help: "Show how each result was ranked: BM25 rank, vector rank, fused and rerank scores.") var explain = false
+    @Flag(help: "Have the chat model rewrite the query into search queries first ([retrieval] rewrite).")
+    var rewrite = false
+    @Option(help: "Time the model may take to rewrite, in milliseconds.") var rewriteBudgetMs: Int?
 
     func run() async throws {
         let library = try global.library()
         let kb: KnowledgeBase
         kb = try global.openForQuestions(library)
         let text = query.joined(separator: " ")
-        let settings = library.config.retrieval(forKnowledgeBase: kb.name)
+        var settings = library.config.retrieval(forKnowledgeBase: kb.name)
+        if rewrite || rewriteBudgetMs != nil { settings.rewrite = settings.rewrite ?? RewriteSettings() }
+        if let rewriteBudgetMs { settings.rewrite?.budgetMilliseconds = max(1, rewriteBudgetMs) }
+        var model: ModelSettings?
+        if settings.rewrite != nil {
+            do {
+                model = try await ModelChoice.resolve(config: library.config, profile: nil, knowledgeBase: kb.name,
+                                                      probe: false).settings
+            } catch let error as LibraryError { throw CLIError(error.message) }
+            if model == nil || model?.provider == ModelProvider.none {
+                Console.error("lore: no chat model is configured to rewrite the query; searching it as written")
+                model = nil
+            }
+        }
         let retrieval = try await Retriever(store: kb.store, settings: settings)
-            .retrieve(text, mode: mode, limit: max(1, k))
+            .retrieve(text, rewriting: text, history: [], model: model, mode: mode, limit: max(1, k))
         if let reason = retrieval.fallbackReason { Console.error("lore: \(reason)") }
+        if let note = retrieval.rewriteNote { Console.error("lore: \(note)") }
         if json {
             printJSON(retrieval)
         } else {
@@ -129,7 +146,9 @@ struct SearchCommand: AsyncParsableCommand {
             var line = "mode \(retrieval.mode.rawValue); \(String(format: "%.1f", retrieval.milliseconds)) ms"
             if retrieval.embeddingMilliseconds > 0 { line += String(format: " (query embedding %.1f ms)", retrieval.embeddingMilliseconds) }
             if retrieval.rerankMilliseconds > 0 { line += String(format: " (rerank %.1f ms)", retrieval.rerankMilliseconds) }
+            if retrieval.rewriteMilliseconds > 0 { line += String(format: " (rewriting %.0f ms)", retrieval.rewriteMilliseconds) }
             print(line)
+            for (n, query) in retrieval.rewrites.enumerated() { print("rewrite \(n + 1): \(TerminalText.sanitize(query, keepNewlines: false))") }
         }
     }
 
@@ -138,6 +157,9 @@ struct SearchCommand: AsyncParsableCommand {
         if let v = e.vectorScore { parts.append(String(format: "cosine %.3f", v)) }
         if let f = e.fusedScore { parts.append(String(format: "fused %.4f", f)) }
         if let r = e.rerankScore { parts.append(String(format: "rerank %.3f", r)) }
+        if !e.foundBy.isEmpty {
+            parts.append("found by " + e.foundBy.map { TerminalText.sanitize($0, keepNewlines: false) }.joined(separator: " | "))
+        }
         return parts.joined(separator: " · ")
     }
 }

@@ -1,0 +1,123 @@
+import Foundation
+
+/// Query rewriting: the chat model turns a question (and, for a follow-up, the turns before it) into a few
+/// short search queries in the words documentation uses, and optionally a hypothetical answer passage to
+/// embed (HyDE). The retriever searches each and fuses the lists, the question itself weighing most, so
+/// that a poor rewrite can add candidates but not push out what the question found by itself.
+public enum QueryRewrite {
+    /// What the model's reply gave: queries besides the question, and the passage, if any.
+    public struct Plan: Sendable, Equatable {
+        public var queries: [String]
+        public var hypothetical: String?
+
+        public init(queries: [String], hypothetical: String? = nil) {
+            self.queries = queries
+            self.hypothetical = hypothetical
+        }
+
+        public var isEmpty: Bool { queries.isEmpty && hypothetical == nil }
+    }
+
+    /// At most this many rewritten queries are searched.
+    public static let maximumQueries = 4
+    /// A "query" longer than this is the model rambling, not a search.
+    public static let maximumQueryCharacters = 160
+    /// The reply is short: four lines of queries and a short passage.
+    public static let maximumReplyTokens = 200
+
+    /// The request: rules in the system message, the question (with the last turns, so a follow-up can be
+    /// made standalone) in the user message.
+    public static func messages(question: String, history: [ConversationTurn], hypothetical: Bool) -> [ChatMessage] {
+        var rules = """
+            You turn a person's question into searches over their documents. Reply with 2 to 4 lines, each \
+            starting with "search: " and holding one short search query: one with the technical terms the \
+            documentation would use, one paraphrase, one with keywords only. Make each query understandable \
+            on its own: replace words like "it" or "that" with what they refer to in the conversation.
+            """
+        if hypothetical {
+            rules += """
+                 Then one line starting with "passage: " holding two sentences that a documentation page \
+                answering the question could contain.
+                """
+        }
+        rules += " Write nothing else."
+        var user = ""
+        let recent = history.suffix(2).filter { !$0.question.isEmpty }
+        if !recent.isEmpty {
+            user += "Conversation so far:\n"
+            for turn in recent {
+                user += "Q: \(oneLine(turn.question, limit: 300))\n"
+                let answer = CitationParser.removingCitations(from: turn.answer)
+                if !answer.isEmpty { user += "A: \(oneLine(answer, limit: 300))\n" }
+            }
+            user += "\n"
+        }
+        user += "Question: \(oneLine(question, limit: 1000))"
+        return [.system(rules), .user(user)]
+    }
+
+    /// Reads the reply tolerantly: prefixes in any case, list markers, numbering and quotes are dropped;
+    /// lines that repeat the question, each other, or the instructions are left out, as are overlong ones.
+    public static func parse(_ reply: String, question: String) -> Plan {
+        var queries: [String] = []
+        var seen: Set<String> = [normalized(question)]
+        var hypothetical: String?
+        for raw in reply.split(whereSeparator: \.isNewline) {
+            var line = raw.trimmingCharacters(in: .whitespaces)
+            line = stripListMarker(line)
+            let lower = line.lowercased()
+            if let rest = value(after: ["passage:", "hypothetical passage:", "answer:"], in: line, lower: lower) {
+                if hypothetical == nil, rest.count >= 20 { hypothetical = String(rest.prefix(1200)) }
+                continue
+            }
+            guard let rest = value(after: ["search:", "query:", "search query:"], in: line, lower: lower)
+            else { continue }
+            let query = unquoted(rest)
+            let key = normalized(query)
+            guard !query.isEmpty, query.count <= maximumQueryCharacters, !key.isEmpty,
+                  !isInstructionEcho(key), seen.insert(key).inserted else { continue }
+            queries.append(query)
+            if queries.count == maximumQueries { break }
+        }
+        return Plan(queries: queries, hypothetical: hypothetical)
+    }
+
+    private static func value(after prefixes: [String], in line: String, lower: String) -> String? {
+        for prefix in prefixes where lower.hasPrefix(prefix) {
+            return String(line.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+        }
+        return nil
+    }
+
+    private static func stripListMarker(_ line: String) -> String {
+        var s = Substring(line)
+        if let first = s.first, "-*•".contains(first) { s = s.dropFirst() }
+        let digits = s.prefix { $0.isNumber }
+        if !digits.isEmpty, let after = s.dropFirst(digits.count).first, after == "." || after == ")" {
+            s = s.dropFirst(digits.count + 1)
+        }
+        return s.trimmingCharacters(in: .whitespaces)
+    }
+
+    private static func unquoted(_ text: String) -> String {
+        var s = text.trimmingCharacters(in: .whitespaces)
+        let quotes: Set<Character> = ["\"", "'", "`", "“", "”", "‘", "’"]
+        while let f = s.first, quotes.contains(f) { s.removeFirst() }
+        while let l = s.last, quotes.contains(l) { s.removeLast() }
+        return s.trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Lowercased words only, for comparing queries.
+    static func normalized(_ text: String) -> String {
+        text.lowercased().split { !$0.isLetter && !$0.isNumber }.joined(separator: " ")
+    }
+
+    private static func isInstructionEcho(_ key: String) -> Bool {
+        key.contains("search query") || key.hasPrefix("one with") || key.hasPrefix("one paraphrase")
+    }
+
+    private static func oneLine(_ text: String, limit: Int) -> String {
+        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return flat.count > limit ? String(flat.prefix(limit)) + "…" : flat
+    }
+}
