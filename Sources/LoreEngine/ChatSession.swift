@@ -63,6 +63,8 @@ public enum AnswerEvent: Sendable {
     case mode(AnswerMode)
     /// Something the person should know that did not stop the answer (a fallback, a dropped passage).
     case notice(String)
+    /// The queries the model rewrote the question into, searched besides it, and the model's time.
+    case rewrites([String], milliseconds: Double)
     case text(String)
     case reasoning(String)
     case citation(Citation)
@@ -127,6 +129,7 @@ public struct ChatSession: Sendable {
         let (query, found, built) = try await prepare(question, history: history)
         if let reason = found.fallbackReason { emit(.notice(reason)) }
         if let note = found.rewriteNote { emit(.notice(note)) }
+        if !found.rewrites.isEmpty { emit(.rewrites(found.rewrites, milliseconds: found.rewriteMilliseconds)) }
         var turn = TurnProgress(question: question, started: started, retrievalMilliseconds: found.milliseconds)
         if let model, let prompt = built, let provider = makeChatProvider(model, environment: environment) {
             turn.sources = prompt.sources

@@ -274,7 +274,7 @@ public final class LoreTools: Sendable {
             case .retrieved(let numbered, _, _): sources = numbered
             case .notice(let message): notices.append(message)
             case .finished(let finished): outcome = finished
-            case .conversation, .mode, .text, .reasoning, .citation, .usage: break
+            case .conversation, .mode, .text, .reasoning, .citation, .usage, .rewrites: break
             }
         }
         guard let outcome else { throw ToolError("ask: the answer ended without a result") }

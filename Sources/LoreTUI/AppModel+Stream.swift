@@ -48,6 +48,8 @@ extension AppModel {
             activeAnswer = nil
         case .notice(let text):
             notice(.warning, text)
+        case .info(let text):
+            notice(.info, text)
         case .conversation(let id):
             conversationID = id
         }

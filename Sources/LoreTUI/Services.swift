@@ -128,6 +128,8 @@ public enum AnswerStreamEvent: Sendable, Equatable {
     case finished(AnswerStats)
     /// Something the person should know that does not stop the answer (a fallback, a trimmed prompt).
     case notice(String)
+    /// Something worth a glance that is not a warning (the queries the question was rewritten into).
+    case info(String)
     /// A failure the person can act on, already phrased for them.
     case error(String)
 }

@@ -122,6 +122,8 @@ final class TextAnswer: @unchecked Sendable {
             }
         case .notice(let message):
             Console.error("note: " + TerminalText.sanitize(message, keepNewlines: false))
+        case .rewrites(let queries, _):
+            Console.error("also searched: " + TerminalText.sanitize(queries.joined(separator: " · "), keepNewlines: false))
         case .text(let delta):
             out(TerminalText.sanitize(delta, keepNewlines: true))
             endsWithNewline = delta.hasSuffix("\n")
@@ -185,6 +187,7 @@ enum JSONLines {
             case .extractive(let reason): write(["type": "mode", "mode": "extractive", "reason": reason])
             }
         case .notice(let message): write(["type": "notice", "message": message])
+        case .rewrites(let queries, let ms): write(["type": "rewrites", "queries": queries, "milliseconds": ms])
         case .conversation(let id): write(["type": "conversation", "id": id])
         case .text(let delta): write(["type": "delta", "text": delta])
         case .reasoning(let delta): write(["type": "reasoning", "text": delta])

@@ -215,6 +215,9 @@ final class EngineServices: LoreServices {
                         continuation.yield(.conversation(String(id)))
                     case .notice(let message):
                         continuation.yield(.notice(message))
+                    case .rewrites(let queries, let ms):
+                        continuation.yield(.info(String(format: "also searched (rewritten in %.1f s): ", ms / 1000)
+                                                 + queries.joined(separator: " · ")))
                     case .text(let delta):
                         continuation.yield(.delta(delta))
                     case .reasoning(let delta):

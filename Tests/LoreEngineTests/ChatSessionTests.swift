@@ -74,7 +74,7 @@ func collect(_ stream: AsyncThrowingStream<AnswerEvent, any Error>) async throws
         case .text(let t): c.text += t
         case .citation(let citation): c.citations.append(citation)
         case .conversation(let id): c.conversation = id
-        case .reasoning, .usage: break
+        case .reasoning, .usage, .rewrites: break
         case .finished(let outcome): c.outcome = outcome
         }
     }
