@@ -18,6 +18,14 @@ struct EvalCommand: AsyncParsableCommand {
             the last also without the question's embedding call (query embeddings are cached, so a mode run \
             after another reuses them). --verbose lists, per question and mode, the rank of the first \
             relevant document.
+
+            --answers asks every question end to end instead, as `lore ask` does (nothing is saved to the \
+            history), and reports citation precision (cited passages that are gold passages of the question \
+            or hold 60 % of its reference answer's content words), the share of answers citing a gold \
+            passage, the share of sentences with no citation, the reference answer's coverage and the mean \
+            answer time. A gold passage is one the question lists under "passages" (as `lore synth` writes), \
+            else any passage of a relevant document. --no-retrieval asks the model without passages, to \
+            compare answers with and without the knowledge base.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -34,6 +42,11 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "Override [retrieval] vector_weight (BM25's weight stays 1 unless --bm25-weight).") var vectorWeight: Double?
     @Option(help: "Override [retrieval] bm25_weight.") var bm25Weight: Double?
     @Flag(name: .shortAndLong, help: "Show the first relevant rank of every question per mode.") var verbose = false
+    @Flag(help: "Evaluate answers end to end (citations, latency) instead of retrieval.") var answers = false
+    @Flag(help: "With --answers: ask the model without retrieved passages.") var noRetrieval = false
+    @Option(help: ArgumentHelp("With --answers: use the [models.NAME] profile of config.toml.", valueName: "NAME"))
+    var model: String?
+    @Flag(help: "Print the results as one JSON object.") var json = false
 
     func run() async throws {
         guard let text = try? String(contentsOfFile: questions, encoding: .utf8) else {
@@ -42,9 +55,15 @@ struct EvalCommand: AsyncParsableCommand {
         let set: [EvalQuestion]
         do { set = try EvalSet.parse(text) } catch let error as EvalSetError { throw CLIError("\(questions): \(error)") }
         guard !set.isEmpty else { throw CLIError("\(questions) holds no questions") }
+        if noRetrieval && !answers { throw CLIError("--no-retrieval goes with --answers") }
         let library = try global.library()
         let kb: KnowledgeBase
         do { kb = try library.open(global.kb) } catch let error as LibraryError { throw CLIError(error.message) }
+        if answers {
+            try await AnswerEval(set: set, kb: kb, library: library, profile: model, retrieval: !noRetrieval,
+                                 json: json, verbose: verbose).run()
+            return
+        }
         var settings = library.config.retrieval(forKnowledgeBase: kb.name)
         if let rrfK { settings.rrfK = rrfK }
         if let candidates { settings.candidates = candidates }
@@ -77,6 +96,20 @@ struct EvalCommand: AsyncParsableCommand {
                 firstRanks[qi].append(flags.firstIndex(of: true).map { String($0 + 1) } ?? "–")
             }
             rows.append((mode, scores.mean, total, ranking, fallbacks))
+        }
+        if json {
+            let object: [String: Any] = [
+                "questions": set.count, "kb": kb.name, "k": depth,
+                "modes": rows.map { row -> [String: Any] in
+                    let s = row.scores
+                    return ["mode": row.mode.rawValue, "recallAt1": s.recallAt1, "recallAt5": s.recallAt5,
+                            "recallAt10": s.recallAt10, "mrr": s.mrr, "ndcgAt10": s.ndcgAt10,
+                            "p50Milliseconds": Percentiles(row.total).at(0.5), "fallbacks": row.fallbacks]
+                },
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            FileHandle.standardOutput.write(JSONText.escapingControls(data) + Data([0x0A]))
+            return
         }
         print("\(set.count) questions, \(kb.name), k = \(depth)" +
               (chosen.contains { $0 != .bm25 } ? String(format: ", rrf_k %.0f, candidates %d, weights bm25 %.2f / vector %.2f",

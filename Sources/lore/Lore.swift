@@ -34,7 +34,8 @@ struct Lore: AsyncParsableCommand {
             """,
         version: LoreVersion.string,
         subcommands: [KBCommand.self, IndexCommand.self, SearchCommand.self, AskCommand.self, HistoryCommand.self,
-                      ShowCommand.self, ExportCommand.self, ModelsCommand.self, BenchCommand.self, EvalCommand.self],
+                      ShowCommand.self, ExportCommand.self, ModelsCommand.self, BenchCommand.self, EvalCommand.self,
+                      SynthCommand.self],
         defaultSubcommand: nil
     )
 
