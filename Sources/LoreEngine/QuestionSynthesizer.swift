@@ -62,7 +62,7 @@ public struct QuestionSynthesizer: Sendable {
     /// the two calls; the passage then counts as not attempted.
     public func attempt(_ passage: Passage, kept: [String], stop: @Sendable () -> Bool) async throws -> SynthOutcome? {
         let reply = try await complete(SynthJudge.questionPrompt(passage: passage), temperature: model.temperature,
-                                       maxTokens: 256)
+                                       maxTokens: 160)
         guard let parsed = SynthReply.parse(reply) else { return .rejected(.unparseable) }
         if SynthJudge.isDuplicate(parsed.question, of: kept) { return .rejected(.duplicate) }
         if SynthJudge.isTrivial(question: parsed.question, passage: passage.text, statistics: statistics) {

@@ -61,7 +61,10 @@ struct SynthCommand: AsyncParsableCommand {
         let stop = StopFlag()
         signal(SIGINT, SIG_IGN)
         let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .main)
-        interrupt.setEventHandler { stop.set() }
+        interrupt.setEventHandler {
+            if !stop.isSet { Console.error("stopping after the current call…") }
+            stop.set()
+        }
         interrupt.resume()
         defer { interrupt.cancel(); signal(SIGINT, SIG_DFL) }
 

@@ -98,7 +98,7 @@ public enum SynthJudge {
     /// Two questions whose content-word sets overlap this much (Jaccard) are duplicates.
     public static let duplicateOverlap = 0.7
     /// Passage text sent to the model is cut (at a sentence) to about this many tokens.
-    public static let passageTokens = 900
+    public static let passageTokens = 400
 
     public static func questionPrompt(passage: Passage) -> [ChatMessage] {
         let text = SentenceSplitter.prefix(of: passage.text, fittingTokens: passageTokens) ?? passage.text
@@ -113,7 +113,8 @@ public enum SynthJudge {
                 Write one question that someone who has not read this passage would ask, and that this passage \
                 answers. Use everyday words of your own: do not copy the passage's names, commands or technical \
                 terms. Then write a short answer to it taken from the passage.
-                Reply with one JSON object and nothing else: {"question": "...", "answer": "..."}
+                Reply with one JSON object and nothing else, like this:
+                {"question": "How can I make the program start faster?", "answer": "Turn off the check at start."}
                 """),
         ]
     }
