@@ -26,10 +26,14 @@ public struct ChatRequest: Sendable, Equatable {
     public var messages: [ChatMessage]
     public var temperature: Double?
     public var maxTokens: Int?
+    /// Ask the server to reply with one JSON object (OpenAI `response_format`, Ollama `format`; llama.cpp
+    /// then constrains generation to JSON). Providers without such a switch ignore it.
+    public var jsonReply: Bool
 
-    public init(messages: [ChatMessage], temperature: Double? = nil, maxTokens: Int? = nil) {
+    public init(messages: [ChatMessage], temperature: Double? = nil, maxTokens: Int? = nil, jsonReply: Bool = false) {
         self.messages = messages
         self.temperature = temperature
         self.maxTokens = maxTokens
+        self.jsonReply = jsonReply
     }
 }
