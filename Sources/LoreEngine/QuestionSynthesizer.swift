@@ -62,7 +62,7 @@ public struct QuestionSynthesizer: Sendable {
     /// the two calls; the passage then counts as not attempted.
     public func attempt(_ passage: Passage, kept: [String], stop: @Sendable () -> Bool) async throws -> SynthOutcome? {
         let reply = try await complete(SynthJudge.questionPrompt(passage: passage), temperature: model.temperature,
-                                       maxTokens: 160, json: true)
+                                       maxTokens: 160, json: ["question", "answer"])
         guard let parsed = SynthReply.parse(reply) else { return .rejected(.unparseable) }
         if SynthJudge.isDuplicate(parsed.question, of: kept) { return .rejected(.duplicate) }
         if SynthJudge.isTrivial(question: parsed.question, passage: passage.text, statistics: statistics) {
@@ -70,14 +70,14 @@ public struct QuestionSynthesizer: Sendable {
         }
         if stop() { return nil }
         let verdict = try await complete(SynthJudge.checkPrompt(passage: passage, question: parsed.question),
-                                         temperature: 0, maxTokens: 8, json: false)
+                                         temperature: 0, maxTokens: 8, json: nil)
         return SynthJudge.isClearYes(verdict) ? .kept(parsed) : .rejected(.unanswerable)
     }
 
     /// One whole reply's text.
-    func complete(_ messages: [ChatMessage], temperature: Double?, maxTokens: Int, json: Bool) async throws -> String {
+    func complete(_ messages: [ChatMessage], temperature: Double?, maxTokens: Int, json: [String]?) async throws -> String {
         var text = ""
-        let request = ChatRequest(messages: messages, temperature: temperature, maxTokens: maxTokens, jsonReply: json)
+        let request = ChatRequest(messages: messages, temperature: temperature, maxTokens: maxTokens, jsonFields: json)
         for try await event in provider.stream(request) {
             switch event {
             case .text(let delta): text += delta

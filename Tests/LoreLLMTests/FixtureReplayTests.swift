@@ -113,15 +113,20 @@ import Testing
         }
         defer { server.stop() }
         var json = question
-        json.jsonReply = true
+        json.jsonFields = ["question", "answer"]
         _ = await collect(openAIProvider(server, key: "sk-openai-secret-1").stream(json))
         _ = await collect(ollamaProvider(baseURL: server.baseURL + "/").stream(json))
         let requests = server.requests
         try #require(requests.count == 2)
         let openAI = try #require(JSONSerialization.jsonObject(with: requests[0].body) as? [String: Any])
-        #expect((openAI["response_format"] as? [String: Any])?["type"] as? String == "json_object")
+        let format = try #require(openAI["response_format"] as? [String: Any])
+        #expect(format["type"] as? String == "json_schema")
+        let schema = try #require((format["json_schema"] as? [String: Any])?["schema"] as? [String: Any])
+        #expect(schema["required"] as? [String] == ["question", "answer"])
+        #expect(schema["additionalProperties"] as? Bool == false)
+        #expect((schema["properties"] as? [String: [String: String]])?["answer"] == ["type": "string"])
         let ollama = try #require(JSONSerialization.jsonObject(with: requests[1].body) as? [String: Any])
-        #expect(ollama["format"] as? String == "json")
+        #expect((ollama["format"] as? [String: Any])?["required"] as? [String] == ["question", "answer"])
     }
 
     @Test func modelListsOfEachProtocol() async throws {

@@ -22,7 +22,7 @@ public struct OllamaChatProvider: ChatProvider {
                         options: .init(temperature: request.temperature ?? settings.temperature,
                                        num_predict: request.maxTokens ?? settings.maxTokens,
                                        num_ctx: settings.contextWindow),
-                        format: request.jsonReply ? "json" : nil)
+                        format: request.jsonFields.map { JSONObjectSchema(fields: $0) })
         let http = HTTPRequest(method: "POST", url: url("/api/chat"),
                                headers: [HTTPHeader("Content-Type", "application/json"),
                                          HTTPHeader("Accept", "application/x-ndjson")],
@@ -59,6 +59,6 @@ public struct OllamaChatProvider: ChatProvider {
         var messages: [Message]
         var stream: Bool
         var options: Options
-        var format: String?
+        var format: JSONObjectSchema?
     }
 }
