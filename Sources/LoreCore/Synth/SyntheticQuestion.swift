@@ -97,9 +97,6 @@ public enum SynthJudge {
     public static let trivialShare = 0.5
     /// Two questions whose content-word sets overlap this much (Jaccard) are duplicates.
     public static let duplicateOverlap = 0.7
-    /// The question of the prompt's example reply; a model that echoes it has written nothing of its own,
-    /// so it counts as a duplicate.
-    public static let exampleQuestion = "How can I make the program start faster?"
     /// Passage text sent to the model is cut (at a sentence) to about this many tokens.
     public static let passageTokens = 400
 
@@ -116,8 +113,7 @@ public enum SynthJudge {
                 Write one question that someone who has not read this passage would ask, and that this passage \
                 answers. Use everyday words of your own: do not copy the passage's names, commands or technical \
                 terms. Then write a short answer to it taken from the passage.
-                Reply with one JSON object and nothing else, like this:
-                {"question": "\(exampleQuestion)", "answer": "Turn off the check at start."}
+                Reply with one JSON object and nothing else: {"question": "...", "answer": "..."}
                 """),
         ]
     }
@@ -177,12 +173,12 @@ public enum SynthJudge {
         return out
     }
 
-    /// Whether `question` repeats one of `kept` or the prompt's example: the same normalized text, or content
-    /// words that overlap by `duplicateOverlap` or more.
+    /// Whether `question` repeats one of `kept`: the same normalized text, or content words that overlap by
+    /// `duplicateOverlap` or more.
     public static func isDuplicate(_ question: String, of kept: [String]) -> Bool {
         let norm = normalized(question)
         let words = ContentWords.set(question)
-        for other in kept + [exampleQuestion] {
+        for other in kept {
             if normalized(other) == norm { return true }
             let theirs = ContentWords.set(other)
             let union = words.union(theirs).count
