@@ -97,10 +97,12 @@ private let prose = """
     }
 
     @Test("a clear yes, and everything else") func verdict() {
-        for yes in ["yes", "Yes.", " YES", "**Yes**, it does.", "\"yes\"", "Yes\nNo"] {
+        for yes in ["yes", "Yes.", " YES", "**Yes**, it does.", "\"yes\"", "Yes\nNo", "The passage answers the question."] {
             #expect(SynthJudge.isClearYes(yes), "\(yes)")
         }
-        for other in ["no", "No.", "", "Maybe", "Yes and no.", "yes, but only partly", "The answer is yes", "yesterday"] {
+        for other in ["no", "No.", "", "Maybe", "Yes and no.", "yes, but only partly", "The answer is yes", "yesterday",
+                      "The passage does not answer the question.", "The passage doesn't answer the question.",
+                      "It answers the question only partly."] {
             #expect(!SynthJudge.isClearYes(other), "\(other)")
         }
     }

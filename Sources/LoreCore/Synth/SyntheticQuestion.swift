@@ -135,14 +135,19 @@ public enum SynthJudge {
         ]
     }
 
-    /// A clear yes: the reply's first word is "yes" and its first sentence holds no "no", "not" or "but".
+    /// A clear yes: the reply's first sentence starts with "yes", or says the passage "answers the question"
+    /// (small models write that instead), and holds no negation, "but" or "partly".
     public static func isClearYes(_ reply: String) -> Bool {
         let cleaned = reply.lowercased().unicodeScalars.map { CharacterSet.letters.contains($0) || $0 == "." || $0 == "\n" ? Character($0) : " " }
         let text = String(cleaned)
         let firstSentence = text.split(whereSeparator: { $0 == "." || $0 == "\n" }).first { !$0.allSatisfy(\.isWhitespace) } ?? ""
         let words = firstSentence.split(separator: " ")
-        guard words.first == "yes" else { return false }
-        return !words.dropFirst().contains { ["no", "not", "but", "partially", "partly"].contains($0) }
+        let affirms = words.first == "yes" || firstSentence.contains("answers the question")
+            || firstSentence.contains("does answer the question")
+        guard affirms else { return false }
+        let doubts: Set<Substring> = ["no", "not", "but", "partially", "partly", "doesn", "don", "isn", "cannot", "never",
+                                      "neither", "nor", "fails"]
+        return !words.dropFirst().contains { doubts.contains($0) }
     }
 
     /// Share of the question's content words that are among the passage's key terms.
