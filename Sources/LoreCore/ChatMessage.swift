@@ -26,10 +26,15 @@ public struct ChatRequest: Sendable, Equatable {
     public var messages: [ChatMessage]
     public var temperature: Double?
     public var maxTokens: Int?
+    /// Ask the server to reply with one JSON object of exactly these string fields (OpenAI `response_format`
+    /// with a JSON schema, Ollama `format`; llama.cpp then constrains generation to it). Providers without
+    /// such a switch ignore it.
+    public var jsonFields: [String]?
 
-    public init(messages: [ChatMessage], temperature: Double? = nil, maxTokens: Int? = nil) {
+    public init(messages: [ChatMessage], temperature: Double? = nil, maxTokens: Int? = nil, jsonFields: [String]? = nil) {
         self.messages = messages
         self.temperature = temperature
         self.maxTokens = maxTokens
+        self.jsonFields = jsonFields
     }
 }

@@ -82,6 +82,11 @@ public struct ChatSession: Sendable {
     public var environment: [String: String]
     /// Why there is no model, shown with extractive answers.
     public var noModelReason: String
+    /// Whether turns are saved as conversations; `lore eval --answers` asks without leaving any.
+    public var savesTurns = true
+    /// Whether the question retrieves passages; without, the model answers from the question alone
+    /// (`GroundedPrompt.unsourced`), to compare grounded answers against.
+    public var usesRetrieval = true
 
     public init(kb: KnowledgeBase, retrieval: RetrievalSettings, model: ModelSettings?,
                 noModelReason: String = "no model is configured",
@@ -114,7 +119,9 @@ public struct ChatSession: Sendable {
         let store = kb.store
         var history: [ConversationTurn] = []
         let conversation: Int64
-        if let conversationID {
+        if !savesTurns {
+            conversation = 0
+        } else if let conversationID {
             guard let (_, turns) = try store.conversation(id: conversationID) else {
                 throw LibraryError("no conversation \(conversationID) in \(kb.name); see `lore history`")
             }
@@ -124,7 +131,7 @@ public struct ChatSession: Sendable {
         } else {
             conversation = try store.createConversation(title: question)
         }
-        emit(.conversation(conversation))
+        if savesTurns { emit(.conversation(conversation)) }
 
         let (query, found, built) = try await prepare(question, history: history)
         if let reason = found.fallbackReason { emit(.notice(reason)) }
@@ -168,6 +175,10 @@ public struct ChatSession: Sendable {
     public func prepare(_ question: String, history: [ConversationTurn]) async
         throws -> (query: String, retrieval: Retrieval, prompt: BuiltPrompt?) {
         let query = GroundedPrompt.retrievalQuery(question: question, history: history)
+        guard usesRetrieval else {
+            return (query, Retrieval(query: query, expression: nil, hits: [], milliseconds: 0),
+                    model.map { _ in GroundedPrompt.unsourced(question: question) })
+        }
         let found = try await retrieve(query, question: question, history: history)
         guard let model else { return (query, found, nil) }
         let budget = PromptBudget(contextWindow: model.contextWindow,
@@ -268,7 +279,7 @@ public struct ChatSession: Sendable {
             totalMilliseconds: total, promptTokens: turn.usage?.promptTokens,
             completionTokens: turn.usage?.completionTokens,
             sources: turn.sources.map { SavedSource(number: $0.number, passage: $0.passage, cited: check.cited.contains($0.number)) })
-        let turnID = try kb.store.saveTurn(record, conversationID: conversationID)
+        let turnID: Int64? = try savesTurns ? kb.store.saveTurn(record, conversationID: conversationID) : nil
         return TurnOutcome(state: turn.state, conversationID: conversationID, turnID: turnID, answer: turn.answer,
                            mode: turn.mode, cited: check.cited, unknownCitations: check.unknown, usage: turn.usage,
                            retrievalMilliseconds: turn.retrievalMilliseconds,

@@ -183,6 +183,18 @@ public final class KnowledgeBaseStore: Sendable {
         }
     }
 
+    /// Every passage of the knowledge base, by document path and then in document order, for passes that
+    /// read the whole index (`lore synth`).
+    public func allPassages() throws -> [Passage] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(Schema.passageColumns)
+                FROM chunks c JOIN documents d ON d.id = c.document_id
+                ORDER BY d.path, c.ordinal
+                """).map { Self.passage(from: $0, score: 0) }
+        }
+    }
+
     public func passage(id: Int64) throws -> Passage? {
         try pool.read { db in
             try Row.fetchOne(db, sql: """

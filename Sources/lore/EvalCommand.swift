@@ -18,6 +18,14 @@ struct EvalCommand: AsyncParsableCommand {
             the last also without the question's embedding call (query embeddings are cached, so a mode run \
             after another reuses them). --verbose lists, per question and mode, the rank of the first \
             relevant document.
+
+            --answers asks every question end to end instead, as `lore ask` does (nothing is saved to the \
+            history), and reports citation precision (cited passages that are gold passages of the question \
+            or hold 60 % of its reference answer's content words), the share of answers citing a gold \
+            passage, the share of sentences with no citation, the reference answer's coverage and the mean \
+            answer time. A gold passage is one the question lists under "passages" (as `lore synth` writes), \
+            else any passage of a relevant document. --no-retrieval asks the model without passages, to \
+            compare answers with and without the knowledge base.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -37,6 +45,11 @@ struct EvalCommand: AsyncParsableCommand {
     @Flag(help: "Have the chat model rewrite each question into search queries first (once per question, for every mode).")
     var rewrite = false
     @Option(help: "Time the model may take to rewrite a question, in milliseconds (default 2500).") var rewriteBudgetMs: Int?
+    @Flag(help: "Evaluate answers end to end (citations, latency) instead of retrieval.") var answers = false
+    @Flag(help: "With --answers: ask the model without retrieved passages.") var noRetrieval = false
+    @Option(help: ArgumentHelp("With --answers or --rewrite: use the [models.NAME] profile of config.toml.", valueName: "NAME"))
+    var model: String?
+    @Flag(help: "Print the results as one JSON object.") var json = false
 
     func run() async throws {
         guard let text = try? String(contentsOfFile: questions, encoding: .utf8) else {
@@ -45,9 +58,15 @@ struct EvalCommand: AsyncParsableCommand {
         let set: [EvalQuestion]
         do { set = try EvalSet.parse(text) } catch let error as EvalSetError { throw CLIError("\(questions): \(error)") }
         guard !set.isEmpty else { throw CLIError("\(questions) holds no questions") }
+        if noRetrieval && !answers { throw CLIError("--no-retrieval goes with --answers") }
         let library = try global.library()
         let kb: KnowledgeBase
         do { kb = try library.open(global.kb) } catch let error as LibraryError { throw CLIError(error.message) }
+        if answers {
+            try await AnswerEval(set: set, kb: kb, library: library, profile: model, retrieval: !noRetrieval,
+                                 json: json, verbose: verbose).run()
+            return
+        }
         var settings = library.config.retrieval(forKnowledgeBase: kb.name)
         if let rrfK { settings.rrfK = rrfK }
         if let candidates { settings.candidates = candidates }
@@ -65,17 +84,19 @@ struct EvalCommand: AsyncParsableCommand {
         // Rewrites are asked once per question and reused by every mode, so modes compare on the same queries.
         var plans: [QueryRewrite.Plan?] = set.map { _ in nil }
         if rewrite || rewriteBudgetMs != nil {
-            let model: ModelSettings?
+            let chat: ModelSettings?
             do {
-                model = try await ModelChoice.resolve(config: library.config, profile: nil, knowledgeBase: kb.name,
-                                                      probe: false).settings
+                chat = try await ModelChoice.resolve(config: library.config, profile: model, knowledgeBase: kb.name,
+                                                     probe: false).settings
             } catch let error as LibraryError { throw CLIError(error.message) }
-            guard let model, model.provider != ModelProvider.none else {
+            guard let chat, chat.provider != ModelProvider.none else {
                 throw CLIError("--rewrite needs a chat model; configure [model] in config.toml")
             }
+            // With --json the rewriting summary goes to standard error, so standard output stays one object.
+            let say: (String) -> Void = json ? { Console.error($0) } : { print($0) }
             var budget = RewriteSettings()
             if let rewriteBudgetMs { budget.budgetMilliseconds = max(1, rewriteBudgetMs) }
-            let rewriter = QueryRewriter(model: model, settings: budget)
+            let rewriter = QueryRewriter(model: chat, settings: budget)
             var times: [Double] = []
             var notes: [String: Int] = [:]
             for (qi, question) in set.enumerated() {
@@ -84,13 +105,13 @@ struct EvalCommand: AsyncParsableCommand {
                 times.append(outcome.milliseconds)
                 if let note = outcome.note { notes[note, default: 0] += 1 }
                 if verbose, let plan = outcome.plan {
-                    for query in plan.queries { print("  rewrite q\(qi + 1): \(TerminalText.sanitize(query, keepNewlines: false))") }
+                    for query in plan.queries { say("  rewrite q\(qi + 1): \(TerminalText.sanitize(query, keepNewlines: false))") }
                 }
             }
-            print(String(format: "rewriting: %d of %d questions rewritten; model time p50 %.0f ms, mean %.0f ms",
+            say(String(format: "rewriting: %d of %d questions rewritten; model time p50 %.0f ms, mean %.0f ms",
                          plans.compactMap { $0 }.count, set.count, Percentiles(times).at(0.5),
                          times.reduce(0, +) / Double(max(1, times.count))))
-            for (note, count) in notes.sorted(by: { $0.value > $1.value }) { print("  \(count)× \(note)") }
+            for (note, count) in notes.sorted(by: { $0.value > $1.value }) { say("  \(count)× \(note)") }
         }
         var rows: [(mode: RetrievalMode, scores: RetrievalScores, total: [Double], ranking: [Double], fallbacks: Int)] = []
         var firstRanks: [[String]] = set.map { _ in [] }
@@ -114,6 +135,20 @@ struct EvalCommand: AsyncParsableCommand {
                 firstRanks[qi].append(flags.firstIndex(of: true).map { String($0 + 1) } ?? "–")
             }
             rows.append((mode, scores.mean, total, ranking, fallbacks))
+        }
+        if json {
+            let object: [String: Any] = [
+                "questions": set.count, "kb": kb.name, "k": depth,
+                "modes": rows.map { row -> [String: Any] in
+                    let s = row.scores
+                    return ["mode": row.mode.rawValue, "recallAt1": s.recallAt1, "recallAt5": s.recallAt5,
+                            "recallAt10": s.recallAt10, "mrr": s.mrr, "ndcgAt10": s.ndcgAt10,
+                            "p50Milliseconds": Percentiles(row.total).at(0.5), "fallbacks": row.fallbacks]
+                },
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            FileHandle.standardOutput.write(JSONText.escapingControls(data) + Data([0x0A]))
+            return
         }
         print("\(set.count) questions, \(kb.name), k = \(depth)" +
               (chosen.contains { $0 != .bm25 } ? String(format: ", rrf_k %.0f, candidates %d, weights bm25 %.2f / vector %.2f, document %.2f",

@@ -35,7 +35,7 @@ struct Lore: AsyncParsableCommand {
         version: LoreVersion.string,
         subcommands: [KBCommand.self, IndexCommand.self, SearchCommand.self, AskCommand.self, HistoryCommand.self,
                       ShowCommand.self, RateCommand.self, ExportCommand.self, ModelsCommand.self, BenchCommand.self,
-                      EvalCommand.self, DatasetCommand.self, MCPCommand.self],
+                      EvalCommand.self, SynthCommand.self, DatasetCommand.self, MCPCommand.self],
         defaultSubcommand: nil
     )
 

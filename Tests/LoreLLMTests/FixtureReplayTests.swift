@@ -89,6 +89,7 @@ import Testing
         #expect(openAI["stream"] as? Bool == true)
         #expect((openAI["stream_options"] as? [String: Any])?["include_usage"] as? Bool == true)
         #expect((openAI["messages"] as? [[String: Any]])?.count == 2)
+        #expect(openAI["response_format"] == nil, "only a JSON request asks for JSON")
 
         let ollama = try #require(JSONSerialization.jsonObject(with: requests[1].body) as? [String: Any])
         #expect(requests[1].path == "/api/chat")
@@ -103,6 +104,29 @@ import Testing
         #expect(anthropic["system"] as? String == "Answer briefly.")
         #expect((anthropic["messages"] as? [[String: Any]])?.count == 1)
         #expect(anthropic["max_tokens"] as? Int == 1024)
+    }
+
+    @Test func aJSONRequestAsksForJSON() async throws {
+        let server = try LoopbackServer { request, _ in
+            request.path == "/api/chat" ? .eventStream([ollamaAnswer([])], contentType: "application/x-ndjson")
+                : .eventStream([OpenAIScript.event("[DONE]")])
+        }
+        defer { server.stop() }
+        var json = question
+        json.jsonFields = ["question", "answer"]
+        _ = await collect(openAIProvider(server, key: "sk-openai-secret-1").stream(json))
+        _ = await collect(ollamaProvider(baseURL: server.baseURL + "/").stream(json))
+        let requests = server.requests
+        try #require(requests.count == 2)
+        let openAI = try #require(JSONSerialization.jsonObject(with: requests[0].body) as? [String: Any])
+        let format = try #require(openAI["response_format"] as? [String: Any])
+        #expect(format["type"] as? String == "json_schema")
+        let schema = try #require((format["json_schema"] as? [String: Any])?["schema"] as? [String: Any])
+        #expect(schema["required"] as? [String] == ["question", "answer"])
+        #expect(schema["additionalProperties"] as? Bool == false)
+        #expect((schema["properties"] as? [String: [String: String]])?["answer"] == ["type": "string"])
+        let ollama = try #require(JSONSerialization.jsonObject(with: requests[1].body) as? [String: Any])
+        #expect((ollama["format"] as? [String: Any])?["required"] as? [String] == ["question", "answer"])
     }
 
     @Test func modelListsOfEachProtocol() async throws {

@@ -92,6 +92,17 @@ public enum GroundedPrompt {
             droppedTurns: history.count - replayed.count)
     }
 
+    /// The question alone, with no sources: what `lore eval --answers --no-retrieval` compares grounded
+    /// answers against.
+    public static func unsourced(question: String) -> BuiltPrompt {
+        let messages = [
+            ChatMessage.system("Answer the question briefly and accurately. If you do not know, say so."),
+            ChatMessage.user("Question: " + question.trimmingCharacters(in: .whitespacesAndNewlines)),
+        ]
+        return BuiltPrompt(messages: messages, sources: [], estimatedTokens: messages.reduce(0) { $0 + cost($1.content) },
+                           droppedPassages: 0, droppedTurns: 0)
+    }
+
     private static func cost(_ content: String) -> Int { estimateTokens(content) + messageOverhead }
 
     /// Tokens left for the source blocks once the rules, the question and the heading are in: what

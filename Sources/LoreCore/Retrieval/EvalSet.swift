@@ -7,11 +7,18 @@ public struct EvalQuestion: Sendable, Equatable {
     public var relevant: [String]
     /// 1-based line in the file, for messages.
     public var line: Int
+    /// Ids of the passages that answer it, when known (`lore synth` writes the one it asked from).
+    public var passages: [Int64]
+    /// A reference answer, when the set has one (`lore synth` writes it); `lore eval --answers` scores
+    /// answers against it.
+    public var answer: String?
 
-    public init(question: String, relevant: [String], line: Int = 0) {
+    public init(question: String, relevant: [String], line: Int = 0, passages: [Int64] = [], answer: String? = nil) {
         self.question = question
         self.relevant = relevant
         self.line = line
+        self.passages = passages
+        self.answer = answer
     }
 
     /// Which relevant entry, if any, `documentPath` satisfies.
@@ -26,7 +33,8 @@ public struct EvalSetError: Error, CustomStringConvertible, Sendable {
     public var description: String { "line \(line): \(message)" }
 }
 
-/// Reads question sets written one JSON object per line: `{"q": "...", "relevant": ["a.md", ...]}`.
+/// Reads question sets written one JSON object per line: `{"q": "...", "relevant": ["a.md", ...]}`, with
+/// optional `"passages": [id, ...]` and `"answer": "..."` (a reference answer); other keys are ignored.
 /// Blank lines and lines starting with `#` or `//` are skipped so a set can carry notes.
 public enum EvalSet {
     public static func parse(_ text: String) throws -> [EvalQuestion] {
@@ -53,7 +61,14 @@ public enum EvalSet {
             guard !cleaned.isEmpty else {
                 throw EvalSetError(line: index + 1, message: "\"relevant\" names no document")
             }
-            questions.append(EvalQuestion(question: q, relevant: cleaned, line: index + 1))
+            var passages: [Int64] = []
+            if let ids = object["passages"] as? [Any] {
+                passages = ids.compactMap { ($0 as? NSNumber)?.int64Value }
+            }
+            let answer = (object["answer"] as? String).flatMap {
+                $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0
+            }
+            questions.append(EvalQuestion(question: q, relevant: cleaned, line: index + 1, passages: passages, answer: answer))
         }
         return questions
     }

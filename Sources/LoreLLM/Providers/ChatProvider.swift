@@ -27,6 +27,20 @@ extension ChatStreamEvent {
     public static let incompleteReason = "incomplete"
 }
 
+/// The JSON schema of an object with exactly `fields`, all strings, all required.
+struct JSONObjectSchema: Encodable {
+    struct Property: Encodable { var type = "string" }
+    var type = "object"
+    var properties: [String: Property]
+    var required: [String]
+    var additionalProperties = false
+
+    init(fields: [String]) {
+        properties = Dictionary(fields.map { ($0, Property()) }, uniquingKeysWith: { first, _ in first })
+        required = fields
+    }
+}
+
 /// The provider for the settings, or nil when the settings say there is no model (`provider = "none"`).
 public func makeChatProvider(_ settings: ModelSettings,
                              environment: [String: String] = ProcessInfo.processInfo.environment,

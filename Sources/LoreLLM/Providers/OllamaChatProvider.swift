@@ -21,7 +21,8 @@ public struct OllamaChatProvider: ChatProvider {
                         stream: true,
                         options: .init(temperature: request.temperature ?? settings.temperature,
                                        num_predict: request.maxTokens ?? settings.maxTokens,
-                                       num_ctx: settings.contextWindow))
+                                       num_ctx: settings.contextWindow),
+                        format: request.jsonFields.map { JSONObjectSchema(fields: $0) })
         let http = HTTPRequest(method: "POST", url: url("/api/chat"),
                                headers: [HTTPHeader("Content-Type", "application/json"),
                                          HTTPHeader("Accept", "application/x-ndjson")],
@@ -58,5 +59,6 @@ public struct OllamaChatProvider: ChatProvider {
         var messages: [Message]
         var stream: Bool
         var options: Options
+        var format: JSONObjectSchema?
     }
 }

@@ -22,7 +22,10 @@ public struct OpenAIChatProvider: ChatProvider {
                         messages: request.messages.map { Body.Message(role: $0.role.rawValue, content: $0.content) },
                         stream: true, stream_options: .init(include_usage: true),
                         temperature: request.temperature ?? settings.temperature,
-                        max_tokens: request.maxTokens ?? settings.maxTokens)
+                        max_tokens: request.maxTokens ?? settings.maxTokens,
+                        response_format: request.jsonFields.map {
+                            .init(type: "json_schema", json_schema: .init(name: "reply", strict: true, schema: JSONObjectSchema(fields: $0)))
+                        })
         var headers = [HTTPHeader("Content-Type", "application/json"), HTTPHeader("Accept", "text/event-stream")]
         headers += authorization
         let http = HTTPRequest(method: "POST", url: endpointURL(base: settings.baseURL, path: "/chat/completions"),
@@ -67,6 +70,12 @@ public struct OpenAIChatProvider: ChatProvider {
         var stream_options: StreamOptions
         var temperature: Double?
         var max_tokens: Int?
+        struct ResponseFormat: Encodable {
+            struct Schema: Encodable { var name: String; var strict: Bool; var schema: JSONObjectSchema }
+            var type: String
+            var json_schema: Schema
+        }
+        var response_format: ResponseFormat?
     }
 }
 
