@@ -222,10 +222,11 @@ public final class LoreTools: Sendable {
         guard let found = try base.store.passage(id: id) else {
             throw ToolError("no passage \(id) in \(base.name); passage ids come from `search` on the same knowledge base, and change when a file is indexed again")
         }
-        let all = try base.store.passages(ofDocument: found.documentPath)
-        let at = all.firstIndex { $0.id == id } ?? 0
-        let before = all[max(0, at - context)..<at]
-        let after = all[min(all.count, at + 1)..<min(all.count, at + 1 + context)]
+        // Only the passages around it are read (one indexed range), not the whole document.
+        let run = try base.store.passageRuns(around: [id], radius: max(0, context)).first ?? [found]
+        let at = run.firstIndex { $0.id == id } ?? 0
+        let before = run[..<at]
+        let after = run[min(run.count, at + 1)...]
         return PassageOutput(passage: item(found, kb: base, score: nil),
                              before: before.map { item($0, kb: base, score: nil) },
                              after: after.map { item($0, kb: base, score: nil) })
