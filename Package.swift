@@ -34,18 +34,21 @@ let package = Package(
                        providers: [.apt(["libpoppler-glib-dev"])]),
         // Not "CZlib": ZIPFoundation already defines a module of that name, and two cannot meet in one build.
         .systemLibrary(name: "CLoreZlib", path: "Sources/CLoreZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLibpq", path: "Sources/CLibpq", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         .target(name: "LoreCore", swiftSettings: strict),
         .target(name: "LoreStore",
                 dependencies: ["LoreCore", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: strict),
+        // The shared knowledge-base store on PostgreSQL (+ pgvector), through libpq.
+        .target(name: "LorePostgres", dependencies: ["LoreCore", "LoreStore", "CLibpq"], swiftSettings: strict),
         .target(name: "LoreIngest",
                 dependencies: ["LoreCore", "LoreStore", "CCmark", "CLibxml2", "CPoppler", "CLoreZlib",
                                .product(name: "ZIPFoundation", package: "ZIPFoundation")],
                 swiftSettings: strict),
         .target(name: "LoreLLM", dependencies: ["LoreCore", "CCurl"], swiftSettings: strict),
         .target(name: "LoreEngine",
-                dependencies: ["LoreCore", "LoreStore", "LoreIngest", "LoreLLM",
+                dependencies: ["LoreCore", "LoreStore", "LorePostgres", "LoreIngest", "LoreLLM",
                                .product(name: "TOMLKit", package: "TOMLKit")],
                 swiftSettings: strict),
         .target(name: "LoreTUI", dependencies: ["LoreCore", "CNcursesw",

@@ -116,7 +116,7 @@ public struct ChatSession: Sendable {
 
     func run(_ question: String, conversationID: Int64?, emit: @Sendable (AnswerEvent) -> Void) async throws {
         let started = DispatchTime.now()
-        let store = kb.store
+        let store = kb.history
         var history: [ConversationTurn] = []
         let conversation: Int64
         if !savesTurns {
@@ -279,7 +279,7 @@ public struct ChatSession: Sendable {
             totalMilliseconds: total, promptTokens: turn.usage?.promptTokens,
             completionTokens: turn.usage?.completionTokens,
             sources: turn.sources.map { SavedSource(number: $0.number, passage: $0.passage, cited: check.cited.contains($0.number)) })
-        let turnID: Int64? = try savesTurns ? kb.store.saveTurn(record, conversationID: conversationID) : nil
+        let turnID: Int64? = try savesTurns ? kb.history.saveTurn(record, conversationID: conversationID) : nil
         return TurnOutcome(state: turn.state, conversationID: conversationID, turnID: turnID, answer: turn.answer,
                            mode: turn.mode, cited: check.cited, unknownCitations: check.unknown, usage: turn.usage,
                            retrievalMilliseconds: turn.retrievalMilliseconds,

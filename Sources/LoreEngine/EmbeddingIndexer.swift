@@ -45,11 +45,11 @@ public struct EmbeddingSummary: Sendable, Equatable {
 /// Batches go to the server with bounded concurrency and each batch is committed on arrival, so a
 /// `kill -9` loses at most the batches in flight and the next run continues from what is missing.
 public struct EmbeddingIndexer: Sendable {
-    public var store: KnowledgeBaseStore
+    public var store: any PassageStore
     public var settings: EmbeddingSettings
     public var client: EmbeddingClient
 
-    public init(store: KnowledgeBaseStore, settings: EmbeddingSettings,
+    public init(store: any PassageStore, settings: EmbeddingSettings,
                 environment: [String: String] = ProcessInfo.processInfo.environment,
                 retry: RetryPolicy = .standard, tokenCounting: TokenCounting = .everyLongText) {
         self.store = store

@@ -3,20 +3,33 @@ import LoreCore
 import LoreIngest
 import LoreStore
 
-/// A knowledge base ready to use: its definition and its open store.
+/// A knowledge base ready to use: its definition, the store of its passages, and the person's own file
+/// of conversations about it.
 public struct KnowledgeBase: Sendable {
     public var definition: KnowledgeBaseDefinition
-    public var store: KnowledgeBaseStore
+    /// Documents, passages, keyword index and vectors: an SQLite file, or a shared PostgreSQL database.
+    public var store: any PassageStore
+    /// Conversations and ratings: always this person's SQLite file, the same one as `store` when the
+    /// passages are local too.
+    public var history: KnowledgeBaseStore
     /// True for a folder given with `--kb PATH` rather than a name from the config.
     public var isAdHoc: Bool
 
     public var name: String { definition.name }
 
     public init(definition: KnowledgeBaseDefinition, store: KnowledgeBaseStore, isAdHoc: Bool) {
+        self.init(definition: definition, store: store, history: store, isAdHoc: isAdHoc)
+    }
+
+    public init(definition: KnowledgeBaseDefinition, store: any PassageStore, history: KnowledgeBaseStore, isAdHoc: Bool) {
         self.definition = definition
         self.store = store
+        self.history = history
         self.isAdHoc = isAdHoc
     }
+
+    /// True when the passages live in a shared database rather than in `history`'s file.
+    public var isShared: Bool { store !== history }
 
     public func indexer(config: LoreConfig) -> Indexer {
         Indexer(store: store, roots: definition.paths, include: definition.include, exclude: definition.exclude,

@@ -14,7 +14,7 @@ public struct SynthPlan: Sendable {
     public var documents: Int
 
     /// Reads every passage of `store` once.
-    public static func make(store: KnowledgeBaseStore, seed: UInt64) throws -> SynthPlan {
+    public static func make(store: any PassageStore, seed: UInt64) throws -> SynthPlan {
         let passages = try store.allPassages()
         var statistics = TermStatistics()
         var boilerplate: [BoilerplateKind: Int] = [:]

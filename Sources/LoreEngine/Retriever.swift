@@ -54,11 +54,11 @@ public struct Retrieval: Sendable {
 /// Finds the passages that best answer a question: by BM25 over titles, headings and text, by embedding
 /// similarity, by reciprocal rank fusion of both, optionally reordered by a cross-encoder.
 public struct Retriever: Sendable {
-    public var store: KnowledgeBaseStore
+    public var store: any PassageStore
     public var settings: RetrievalSettings
     public var environment: [String: String]
 
-    public init(store: KnowledgeBaseStore, settings: RetrievalSettings = RetrievalSettings(),
+    public init(store: any PassageStore, settings: RetrievalSettings = RetrievalSettings(),
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.store = store
         self.settings = settings
@@ -68,11 +68,12 @@ public struct Retriever: Sendable {
     /// Keyword ranking only; needs no server.
     public func retrieve(_ query: String, limit: Int? = nil) throws -> Retrieval {
         let started = DispatchTime.now()
-        let expression = FTSQuery.matchExpression(query)
+        let parsed = FTSQuery(query)
+        let expression = parsed.matchExpression
         var hits: [SearchHit] = []
-        if let expression {
-            hits = try store.search(expression: expression, terms: FTSQuery.terms(query), limit: limit ?? settings.topK,
-                                    perDocument: settings.perDocument)
+        if expression != nil {
+            hits = try store.keywordSearch(parsed, terms: FTSQuery.terms(query), limit: limit ?? settings.topK,
+                                           perDocument: settings.perDocument)
         }
         var retrieval = Retrieval(query: query, expression: expression, hits: hits, milliseconds: milliseconds(since: started))
         retrieval.explanations = hits.map { RankExplanation(bm25Rank: $0.rank) }
@@ -125,14 +126,20 @@ public struct Retriever: Sendable {
     public func rank(_ query: String, vector: [Float], mode: RetrievalMode, embedding: EmbeddingSettings,
                      limit: Int) throws -> Retrieval {
         let started = DispatchTime.now()
-        let expression = FTSQuery.matchExpression(query)
+        let parsed = FTSQuery(query)
+        let expression = parsed.matchExpression
         let depth = max(settings.candidates, limit)
-        let index = VectorIndex.shared(store: store, model: embedding.modelKey, dimensions: vector.count,
-                                       halfPrecision: embedding.halfPrecision)
-        let nearest = try index.search(vector, k: depth)
+        let nearest: [(passageID: Int64, score: Float)]
+        if let inStore = try store.nearestPassages(to: VectorSearch.normalized(vector), model: embedding.modelKey, k: depth) {
+            nearest = inStore
+        } else {
+            let index = VectorIndex.shared(store: store, model: embedding.modelKey, dimensions: vector.count,
+                                           halfPrecision: embedding.halfPrecision)
+            nearest = try index.search(vector, k: depth)
+        }
         var keyword: [RankedPassageID] = []
-        if mode != .vector, let expression {
-            keyword = try store.keywordCandidates(expression: expression, limit: depth)
+        if mode != .vector, expression != nil {
+            keyword = try store.keywordCandidates(parsed, limit: depth)
         }
         let similarity = Dictionary(nearest.map { ($0.passageID, Double($0.score)) }, uniquingKeysWith: max)
         let fused: [FusedRank<Int64>]

@@ -7,7 +7,7 @@ import LoreStore
 /// use; later searches append only the rows added since (ids grow, never reused) and reload in full only
 /// when rows disappeared. Half precision halves the memory and costs a conversion per element.
 public final class VectorIndex: @unchecked Sendable {
-    public let store: KnowledgeBaseStore
+    public let store: any PassageStore
     public let model: String
     public let dimensions: Int
     public let halfPrecision: Bool
@@ -22,7 +22,7 @@ public final class VectorIndex: @unchecked Sendable {
     private var loaded = false
     private var lastCheck = Date.distantPast
 
-    public init(store: KnowledgeBaseStore, model: String, dimensions: Int, halfPrecision: Bool = false) {
+    public init(store: any PassageStore, model: String, dimensions: Int, halfPrecision: Bool = false) {
         self.store = store
         self.model = model
         self.dimensions = dimensions
@@ -31,9 +31,9 @@ public final class VectorIndex: @unchecked Sendable {
 
     /// One index per (store file, model, size, precision) in this process, so every retrieval of a chat
     /// shares the loaded matrix.
-    public static func shared(store: KnowledgeBaseStore, model: String, dimensions: Int,
+    public static func shared(store: any PassageStore, model: String, dimensions: Int,
                               halfPrecision: Bool = false) -> VectorIndex {
-        let key = "\(store.path)\u{0}\(model)\u{0}\(dimensions)\u{0}\(halfPrecision)"
+        let key = "\(store.location)\u{0}\(model)\u{0}\(dimensions)\u{0}\(halfPrecision)"
         return registryLock.withLock {
             if let existing = registry[key] { return existing }
             let index = VectorIndex(store: store, model: model, dimensions: dimensions, halfPrecision: halfPrecision)

@@ -31,13 +31,13 @@ public struct IndexOptions: Sendable, Equatable {
 /// unchanged files (same size and modification time) are not read, files whose bytes did not change are
 /// not re-chunked, and moved files keep their passages.
 public struct Indexer: Sendable {
-    public var store: KnowledgeBaseStore
+    public var store: any PassageStore
     public var roots: [String]
     public var include: [String]
     public var exclude: [String]
     public var options: IndexOptions
 
-    public init(store: KnowledgeBaseStore, roots: [String], include: [String] = [], exclude: [String] = [],
+    public init(store: any PassageStore, roots: [String], include: [String] = [], exclude: [String] = [],
                 options: IndexOptions = .default) {
         self.store = store
         self.roots = roots
@@ -53,7 +53,8 @@ public struct Indexer: Sendable {
 
     @discardableResult
     public func run(events: (IndexEvent) -> Void = { _ in }) throws -> IndexSummary {
-        let turn = try IndexRunLock(storePath: store.path) { events(.waitingForAnotherRun) }
+        let turn: AnyObject = try store.indexRunTurn { events(.waitingForAnotherRun) }
+            ?? IndexRunLock(storePath: store.location) { events(.waitingForAnotherRun) }
         defer { withExtendedLifetime(turn) {} }
         let started = DispatchTime.now()
         var summary = IndexSummary()
@@ -221,7 +222,7 @@ public struct Indexer: Sendable {
 
     private func record(_ file: FoundFile, _ outcome: Outcome, stored: StoredDocument?,
                         goneByHash: inout [String: [String]], gone: inout [String: StoredDocument],
-                        writer: IndexWriter, summary: inout IndexSummary, events: (IndexEvent) -> Void) throws {
+                        writer: any IndexWriting, summary: inout IndexSummary, events: (IndexEvent) -> Void) throws {
         switch outcome {
         case .vanished:
             // Listed, then deleted before it could be read: it is simply no longer part of the tree.

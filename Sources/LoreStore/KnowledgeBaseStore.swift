@@ -225,10 +225,7 @@ public final class KnowledgeBaseStore: Sendable {
 
     /// Runs `body` in one write transaction: everything it does is committed together or not at all,
     /// which is what makes `kill -9` during indexing lose nothing that was committed.
-    @discardableResult
-    public func writeBatch<T>(_ body: (IndexWriter) throws -> T) throws -> T {
-        try pool.write { db in try body(IndexWriter(db: db)) }
-    }
+    // `writeBatch` is in PassageStore.swift, where the store meets the protocol.
 
     // MARK: - Checks
 

@@ -64,7 +64,7 @@ struct BenchCommand: AsyncParsableCommand {
 
         func run() async throws {
             let lines = try BenchCommand.lines(of: queries)
-            let kbStore: KnowledgeBaseStore
+            let kbStore: any PassageStore
             let settings: RetrievalSettings
             if let store {
                 kbStore = try KnowledgeBaseStore(path: store)
@@ -88,7 +88,7 @@ struct BenchCommand: AsyncParsableCommand {
                 }
             }
             print("lore search:    " + Percentiles(times).line + "  (\(times.count) queries)")
-            if baseline {
+            if baseline, let kbStore = kbStore as? KnowledgeBaseStore {
                 let expressions = lines.compactMap { FTSQuery.matchExpression($0) }
                 let report = try FTSBaseline.run(copyingFrom: kbStore, to: NSTemporaryDirectory() + "lore-baseline-\(getpid()).sqlite",
                                                  queries: expressions, repetitions: repetitions, limit: k)

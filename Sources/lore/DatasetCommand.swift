@@ -131,7 +131,7 @@ struct DatasetExportCommand: AsyncParsableCommand {
     func conversationItems(_ kb: KnowledgeBase) throws -> ([DatasetItem], Int) {
         var items: [DatasetItem] = []
         var notGrounded = 0
-        for turn in try kb.store.allTurns() {
+        for turn in try kb.history.allTurns() {
             switch rated {
             case .good where turn.rating != .good, .bad where turn.rating != .bad: continue
             default: break

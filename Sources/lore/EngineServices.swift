@@ -88,9 +88,9 @@ final class EngineServices: LoreServices {
         do {
             let kb = try knowledgeBase(name)
             turn = indexRuns.withLock { runs in
-                if let existing = runs[kb.store.path] { return existing }
+                if let existing = runs[kb.store.location] { return existing }
                 let created = DispatchSemaphore(value: 1)
-                runs[kb.store.path] = created
+                runs[kb.store.location] = created
                 return created
             }
             let config = state.withLock { $0.library.config }
@@ -280,7 +280,7 @@ final class EngineServices: LoreServices {
 
     func conversations(kb name: String) async throws -> [ConversationListing] {
         let kb = try knowledgeBase(name)
-        return try kb.store.conversations(limit: 100).map {
+        return try kb.history.conversations(limit: 100).map {
             ConversationListing(id: String($0.id), title: $0.title, kb: kb.name, updated: $0.updatedAt, turns: $0.turns,
                                 good: $0.good, bad: $0.bad)
         }
@@ -289,7 +289,7 @@ final class EngineServices: LoreServices {
     func loadConversation(id: String, kb name: String) async throws -> Transcript {
         guard let number = Int64(id) else { throw LibraryError("\(id) is not a conversation id") }
         let kb = try knowledgeBase(name)
-        guard let (_, turns) = try kb.store.conversation(id: number) else {
+        guard let (_, turns) = try kb.history.conversation(id: number) else {
             throw LibraryError("no conversation \(id) in \(kb.name)")
         }
         return Transcript(id: id, kb: kb.name, turns: turns.map {
@@ -300,7 +300,7 @@ final class EngineServices: LoreServices {
 
     func rate(turnID: String, kb name: String, rating: TurnRating?) async throws {
         guard let id = Int64(turnID) else { throw LibraryError("\(turnID) is not a saved answer") }
-        try knowledgeBase(name).store.rateTurn(id: id, rating)
+        try knowledgeBase(name).history.rateTurn(id: id, rating)
     }
 
 }

@@ -13,7 +13,7 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let kb = try global.openKB()
-        let conversations = try kb.store.conversations(limit: max(1, n))
+        let conversations = try kb.history.conversations(limit: max(1, n))
         guard !conversations.isEmpty else {
             print("no conversations yet in \(kb.name); ask with `lore ask QUESTION`")
             return
@@ -61,8 +61,8 @@ struct RateCommand: AsyncParsableCommand {
         }
         if rating == nil && note != nil { throw CLIError("--note goes with good or bad; `clear` removes the note too") }
         do {
-            let id = try kb.store.turnID(conversationID: conversation, number: turn)
-            try kb.store.rateTurn(id: id, rating, note: note)
+            let id = try kb.history.turnID(conversationID: conversation, number: turn)
+            try kb.history.rateTurn(id: id, rating, note: note)
         } catch let error as StoreError {
             throw CLIError(error.message)
         }
@@ -99,7 +99,7 @@ struct ExportCommand: AsyncParsableCommand {
 
 enum ConversationExport {
     static func load(_ kb: KnowledgeBase, id: Int64) throws -> (ConversationSummary, [SavedTurn]) {
-        guard let found = try kb.store.conversation(id: id) else {
+        guard let found = try kb.history.conversation(id: id) else {
             throw CLIError("no conversation \(id) in \(kb.name); see `lore history`")
         }
         return found
