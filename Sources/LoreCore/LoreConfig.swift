@@ -8,11 +8,15 @@ public struct KnowledgeBaseDefinition: Sendable, Equatable, Codable {
     public var embedding: EmbeddingSettings?
     /// `[kb.NAME.model]`: the model that answers questions on this knowledge base instead of `[model]`.
     public var model: ModelSettings?
+    /// `store = "postgres://USER@HOST/DB"`: a shared PostgreSQL database holds the passages; nil for the
+    /// local SQLite file.
+    public var store: String?
 
-    public init(name: String, paths: [String], include: [String] = [], exclude: [String] = [],
+    public init(name: String, paths: [String], store: String? = nil, include: [String] = [], exclude: [String] = [],
                 embedding: EmbeddingSettings? = nil, model: ModelSettings? = nil) {
         self.name = name
         self.paths = paths
+        self.store = store
         self.include = include
         self.exclude = exclude
         self.embedding = embedding

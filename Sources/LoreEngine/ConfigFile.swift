@@ -133,12 +133,18 @@ public struct ConfigFile: Sendable {
                 guard KnowledgeBaseDefinition.isValidName(name) else {
                     throw error(at: "[\(tableName)]", "knowledge-base names may use letters, digits, '-' and '_' only")
                 }
-                try checkKeys(kb, allowed: ["paths", "include", "exclude", "embedding", "model"], table: tableName)
+                try checkKeys(kb, allowed: ["paths", "include", "exclude", "embedding", "model", "store"], table: tableName)
                 guard let paths = try strings(kb, "paths", table: tableName), !paths.isEmpty else {
                     throw error(at: "[\(tableName)]", "[\(tableName)] needs `paths = [\"/some/folder\"]`")
                 }
+                let store = try string(kb, "store", table: tableName)
+                if let store {
+                    do { _ = try PostgresLocation(parsing: store) } catch let bad as PostgresLocationError {
+                        throw error(at: key("store", in: tableName), bad.message)
+                    }
+                }
                 config.knowledgeBases[name] = KnowledgeBaseDefinition(
-                    name: name, paths: paths.map(Self.expandTilde),
+                    name: name, paths: paths.map(Self.expandTilde), store: store,
                     include: try strings(kb, "include", table: tableName) ?? [],
                     exclude: try strings(kb, "exclude", table: tableName) ?? [],
                     embedding: try table(kb, "embedding", table: tableName).map {
@@ -334,6 +340,7 @@ public struct ConfigFile: Sendable {
         var block = "\n[kb.\(definition.name)]\npaths = \(Self.tomlArray(definition.paths))\n"
         if !definition.include.isEmpty { block += "include = \(Self.tomlArray(definition.include))\n" }
         if !definition.exclude.isEmpty { block += "exclude = \(Self.tomlArray(definition.exclude))\n" }
+        if let store = definition.store { block += "store = \(Self.tomlString(store))\n" }
         if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
         text += block
     }

@@ -1,7 +1,9 @@
 import Foundation
 import LoreCore
 import LoreIngest
+import LorePostgres
 import LoreStore
+import Synchronization
 
 /// A knowledge base ready to use: its definition, the store of its passages, and the person's own file
 /// of conversations about it.
@@ -104,9 +106,30 @@ public struct Library: Sendable {
         }
         let name = try resolveName(nameOrPath)
         guard let definition = config.knowledgeBases[name] else { throw unknownKnowledgeBase(name) }
-        return KnowledgeBase(definition: definition, store: try KnowledgeBaseStore(path: storePath(for: name)),
-                             isAdHoc: false)
+        let history = try KnowledgeBaseStore(path: storePath(for: name))
+        guard let shared = definition.store else {
+            return KnowledgeBase(definition: definition, store: history, isAdHoc: false)
+        }
+        return KnowledgeBase(definition: definition, store: try Self.sharedStore(shared, definition: definition),
+                             history: history, isAdHoc: false)
     }
+
+    /// The shared PostgreSQL store of a knowledge base, one per URL in this process (its connection pool
+    /// and the HNSW indexes it made sure of are worth keeping across questions).
+    static func sharedStore(_ text: String, definition: KnowledgeBaseDefinition) throws -> PostgresStore {
+        let location: PostgresLocation
+        do { location = try PostgresLocation(parsing: text) } catch let error as PostgresLocationError {
+            throw LibraryError("[kb.\(definition.name)] store: \(error.message)")
+        }
+        let key = location.display + "\u{0}" + definition.paths.joined(separator: "\u{0}")
+        return try sharedStores.withLock { stores in
+            if let open = stores[key] { return open }
+            let store = try PostgresStore(url: location, roots: definition.paths)
+            stores[key] = store
+            return store
+        }
+    }
+    private static let sharedStores = Mutex<[String: PostgresStore]>([:])
 
     /// The error for a name that is not in the config: the known names, and how to add this one.
     public func unknownKnowledgeBase(_ name: String) -> LibraryError {
@@ -122,7 +145,15 @@ public struct Library: Sendable {
             var listing = KnowledgeBaseListing(name: definition.name, paths: definition.paths,
                                                isDefault: definition.name == config.defaultKnowledgeBase,
                                                statistics: nil, state: "not indexed yet")
-            if FileManager.default.fileExists(atPath: file) {
+            if let shared = definition.store {
+                do {
+                    let store = try Self.sharedStore(shared, definition: definition)
+                    listing.statistics = try store.statistics()
+                    listing.state = (listing.statistics?.lastIndexed == nil ? "not indexed yet" : "indexed") + " on \(store.location)"
+                } catch {
+                    listing.state = "unreachable: \(error)"
+                }
+            } else if FileManager.default.fileExists(atPath: file) {
                 do {
                     let store = try KnowledgeBaseStore(path: file)
                     listing.statistics = try store.statistics()
@@ -150,6 +181,13 @@ public struct Library: Sendable {
         resolved.paths = definition.paths.map(Self.absolute)
         for folder in resolved.paths where !isDirectory(folder) && !FileManager.default.fileExists(atPath: folder) {
             throw LibraryError("\(folder): no such file or folder")
+        }
+        if let shared = resolved.store {
+            // Reach the database (and set up its tables) before the config names it, so that a wrong
+            // host, user or password is said now and leaves nothing half-added.
+            do { _ = try Self.sharedStore(shared, definition: resolved) } catch let error as StoreError {
+                throw LibraryError("\(error)")
+            }
         }
         var file = configFile
         file.addKnowledgeBase(resolved)
@@ -200,3 +238,4 @@ public struct Library: Sendable {
         return FileManager.default.fileExists(atPath: ConfigFile.expandTilde(path), isDirectory: &isDir) && isDir.boolValue
     }
 }
+

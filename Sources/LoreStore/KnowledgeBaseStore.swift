@@ -12,6 +12,17 @@ public struct StoredDocument: Sendable, Equatable {
     public var status: DocumentStatus
     /// Why a skipped file was skipped (a `SkipReason` raw value); nil for an indexed one.
     public var skipReason: String?
+
+    public init(id: Int64, path: String, size: Int64, mtimeNanoseconds: Int64, hash: String, status: DocumentStatus,
+                skipReason: String?) {
+        self.id = id
+        self.path = path
+        self.size = size
+        self.mtimeNanoseconds = mtimeNanoseconds
+        self.hash = hash
+        self.status = status
+        self.skipReason = skipReason
+    }
 }
 
 public enum DocumentStatus: String, Sendable, Codable {
@@ -27,6 +38,16 @@ public struct StoreStatistics: Sendable, Equatable, Codable {
     public var skippedByReason: [String: Int]
     public var lastIndexed: Date?
     public var fileBytes: Int64
+
+    public init(documents: Int, passages: Int, skipped: Int, skippedByReason: [String: Int], lastIndexed: Date?,
+                fileBytes: Int64) {
+        self.documents = documents
+        self.passages = passages
+        self.skipped = skipped
+        self.skippedByReason = skippedByReason
+        self.lastIndexed = lastIndexed
+        self.fileBytes = fileBytes
+    }
 }
 
 /// One SQLite file holding a knowledge base: its documents, passages, full-text index and conversations.

@@ -115,3 +115,4 @@ extension KnowledgeBaseStore: PassageStore {
 }
 
 extension IndexWriter: IndexWriting {}
+

@@ -11,6 +11,12 @@ public struct SearchHit: Sendable, Equatable {
 
     public static let highlightStart: Character = "\u{1}"
     public static let highlightEnd: Character = "\u{2}"
+
+    public init(passage: Passage, rank: Int, snippet: String) {
+        self.passage = passage
+        self.rank = rank
+        self.snippet = snippet
+    }
 }
 
 extension KnowledgeBaseStore {

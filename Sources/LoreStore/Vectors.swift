@@ -9,6 +9,23 @@ public struct PassageToEmbed: Sendable, Equatable {
     public var text: String
     /// The body as stored, to check at write time that the passage was not replaced meanwhile.
     public var body: String
+
+    public init(id: Int64, text: String, body: String) {
+        self.id = id
+        self.text = text
+        self.body = body
+    }
+
+    /// The text to embed for a stored passage: its breadcrumb (title, then headings joined as stored, by
+    /// `PassageToEmbed.headingSeparator`) on the first line, then the body.
+    public init(id: Int64, title: String, headings: String, body: String) {
+        let crumb = headings.isEmpty || headings == title ? title
+            : headings.hasPrefix(title) ? headings : title + Schema.headingSeparator + headings
+        self.init(id: id, text: crumb.isEmpty ? body : crumb + "\n" + body, body: body)
+    }
+
+    /// How every store joins a heading path into one column.
+    public static let headingSeparator = Schema.headingSeparator
 }
 
 /// Counts for the status: how many passages have a vector under one (model, size).
@@ -34,10 +51,7 @@ extension KnowledgeBaseStore {
                     SELECT 1 FROM chunk_vectors v WHERE v.chunk_id = c.id AND v.model = ? AND v.dims = ?)
                 ORDER BY c.id LIMIT ?
                 """, arguments: [afterID, model, dimensions, limit]).map { row in
-                let title: String = row[1], headings: String = row[2], body: String = row[3]
-                let crumb = headings.isEmpty || headings == title ? title
-                    : headings.hasPrefix(title) ? headings : title + Schema.headingSeparator + headings
-                return PassageToEmbed(id: row[0], text: crumb.isEmpty ? body : crumb + "\n" + body, body: body)
+                PassageToEmbed(id: row[0], title: row[1], headings: row[2], body: row[3])
             }
         }
     }
@@ -146,6 +160,12 @@ public struct RankedPassageID: Sendable, Equatable {
     public var id: Int64
     public var document: Int64
     public var score: Double
+
+    public init(id: Int64, document: Int64, score: Double) {
+        self.id = id
+        self.document = document
+        self.score = score
+    }
 }
 
 extension KnowledgeBaseStore {

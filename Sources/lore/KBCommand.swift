@@ -27,11 +27,21 @@ struct KBCommand: AsyncParsableCommand {
         var exclude: [String] = []
         @Flag(name: .long, help: "Only record the knowledge base; index it later with `lore index`.")
         var noIndex = false
+        @Option(name: .long, help: ArgumentHelp("""
+            Keep the passages in a shared PostgreSQL database instead of a local file             (postgres://USER@HOST[:PORT]/DATABASE; the password comes from PGPASSWORD or ~/.pgpass, never from here).
+            """, valueName: "URL"))
+        var store: String?
 
         func run() async throws {
             var library = try GlobalOptions().library()
+            if let store {
+                // Checked before anything is written, so a bad URL leaves the config as it was.
+                do { _ = try PostgresLocation(parsing: store) } catch let error as PostgresLocationError {
+                    throw CLIError("--store: \(error.message)")
+                }
+            }
             do {
-                try library.add(KnowledgeBaseDefinition(name: name, paths: paths, include: include, exclude: exclude))
+                try library.add(KnowledgeBaseDefinition(name: name, paths: paths, store: store, include: include, exclude: exclude))
             } catch let error as LibraryError {
                 throw CLIError(error.message)
             }

@@ -108,7 +108,7 @@ func collect(_ stream: AsyncThrowingStream<AnswerEvent, any Error>) async throws
         #expect(body.contains("Recovering Disk Space"))
         #expect(body.contains("how do I get disk space back, and dump a database?"))
 
-        let (_, turns) = try #require(try f.kb.store.conversation(id: outcome.conversationID))
+        let (_, turns) = try #require(try f.kb.history.conversation(id: outcome.conversationID))
         #expect(turns.count == 1)
         #expect(turns[0].answer == c.text)
         #expect(turns[0].model == "test-model")
@@ -127,7 +127,7 @@ func collect(_ stream: AsyncThrowingStream<AnswerEvent, any Error>) async throws
         #expect(second.sources.first?.passage.documentPath.hasSuffix("backup.md") == true)
         let body = String(decoding: server.requests[1].body, as: UTF8.self)
         #expect(body.contains("how do I make a backup with pg_dump?"))
-        #expect(try f.kb.store.conversation(id: conversation)?.1.count == 2)
+        #expect(try f.kb.history.conversation(id: conversation)?.1.count == 2)
     }
 
     @Test func withNoModelTheAnswerIsExtractiveAndCited() async throws {
@@ -173,7 +173,7 @@ func collect(_ stream: AsyncThrowingStream<AnswerEvent, any Error>) async throws
         #expect(error.contains("401") && error.contains("invalid api key"))
         #expect(!error.contains("sk-secret-123"))
         let conversation = try #require(c.outcome?.conversationID)
-        let saved = try #require(try f.kb.store.conversation(id: conversation)?.1.first)
+        let saved = try #require(try f.kb.history.conversation(id: conversation)?.1.first)
         #expect(saved.state == "error")
     }
 
@@ -211,7 +211,7 @@ func collect(_ stream: AsyncThrowingStream<AnswerEvent, any Error>) async throws
         _ = try? await task.value
         var saved: SavedTurn?
         for _ in 0..<600 where saved == nil {
-            saved = try f.kb.store.conversation(id: id)?.1.first
+            saved = try f.kb.history.conversation(id: id)?.1.first
             if saved == nil { try await Task.sleep(nanoseconds: 50_000_000) }
         }
         let turn = try #require(saved)

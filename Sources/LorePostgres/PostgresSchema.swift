@@ -1,0 +1,74 @@
+/// The tables of a shared knowledge base, versioned like the SQLite ones: `lore_schema` holds the
+/// version reached, and each step runs once, in its own transaction, under an advisory lock so that two
+/// machines opening a new database at once do not both apply it.
+///
+/// One knowledge base per database. Full text is a stored `tsvector` weighted by column (title A,
+/// headings B, body D) under a GIN index; vectors are pgvector's `vector` when the extension is there
+/// (HNSW indexes per model and size are made as vectors arrive), else `real[]` that Lore searches in
+/// memory as it does for SQLite.
+enum PostgresSchema {
+    /// The lock every migration and the index-run turn are taken under, as two keys of one class.
+    static let lockClass: Int32 = 0x4C4F5245  // "LORE"
+    static let migrationLock: Int32 = 1
+    static let indexRunLock: Int32 = 2
+
+    /// The text-search configuration of the `tsvector` and of every query against it.
+    static let textSearchConfig = "english"
+
+    /// Column weights of `ts_rank` in its order {D, C, B, A}: body 1, headings 4, title 8 as in SQLite's
+    /// `FTSQuery.ColumnWeights.standard`, scaled into ts_rank's 0…1.
+    static let rankWeights = "{0.125, 0, 0.5, 1.0}"
+
+    static func migrations(vectorType: String) -> [String] {
+        [
+            """
+            CREATE TABLE lore_meta (key text PRIMARY KEY, value text NOT NULL);
+            CREATE TABLE lore_documents (
+                id bigserial PRIMARY KEY,
+                path text NOT NULL UNIQUE,
+                size bigint NOT NULL,
+                mtime_ns bigint NOT NULL,
+                hash text NOT NULL,
+                title text NOT NULL DEFAULT '',
+                format text NOT NULL DEFAULT '',
+                status text NOT NULL,
+                skip_reason text,
+                passages integer NOT NULL DEFAULT 0,
+                indexed_at double precision NOT NULL
+            );
+            CREATE INDEX lore_documents_hash ON lore_documents(hash);
+            CREATE TABLE lore_chunks (
+                id bigserial PRIMARY KEY,
+                document_id bigint NOT NULL REFERENCES lore_documents(id) ON DELETE CASCADE,
+                ordinal integer NOT NULL,
+                title text NOT NULL,
+                headings text NOT NULL,
+                body text NOT NULL,
+                line_start integer NOT NULL,
+                line_end integer NOT NULL,
+                tokens integer NOT NULL,
+                page_start integer,
+                page_end integer,
+                tsv tsvector GENERATED ALWAYS AS (
+                    setweight(to_tsvector('\(textSearchConfig)', title), 'A') ||
+                    setweight(to_tsvector('\(textSearchConfig)', headings), 'B') ||
+                    setweight(to_tsvector('\(textSearchConfig)', body), 'D')) STORED
+            );
+            CREATE INDEX lore_chunks_document ON lore_chunks(document_id, ordinal);
+            CREATE INDEX lore_chunks_tsv ON lore_chunks USING gin(tsv);
+            CREATE TABLE lore_vectors (
+                id bigserial PRIMARY KEY,
+                chunk_id bigint NOT NULL REFERENCES lore_chunks(id) ON DELETE CASCADE,
+                model text NOT NULL,
+                dims integer NOT NULL,
+                embedding \(vectorType) NOT NULL,
+                UNIQUE (chunk_id, model, dims)
+            );
+            CREATE INDEX lore_vectors_model ON lore_vectors(model, dims, id);
+            """,
+        ]
+    }
+
+    /// The columns every passage query reads, in `PostgresStore.passage(from:)`'s order.
+    static let passageColumns = "c.id, d.path, c.title, c.headings, c.line_start, c.line_end, c.body, c.page_start, c.page_end"
+}
