@@ -77,6 +77,11 @@ let package = Package(
         .testTarget(name: "LoreCoreTests", dependencies: ["LoreCore"], swiftSettings: strict),
         .testTarget(name: "LoreStoreTests", dependencies: ["LoreStore", "LoreCore", .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strict),
+        // One suite of store behaviour run against both backends: SQLite always, PostgreSQL when
+        // LORE_TEST_POSTGRES names a server (scripts/pg-server.sh starts one).
+        .testTarget(name: "LoreStoreContractTests",
+                    dependencies: ["LoreStore", "LorePostgres", "LoreIngest", "LoreCore", "LoreTestSupport"],
+                    swiftSettings: strict),
         .testTarget(name: "LoreIngestTests", dependencies: ["LoreIngest", "LoreStore", "LoreCore", "LoreTestSupport", "CLoreZlib",
                                                           .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                                                           .product(name: "GRDB", package: "GRDB.swift")],
