@@ -66,7 +66,7 @@ let package = Package(
                 swiftSettings: strict),
         .executableTarget(name: "lore",
                           dependencies: ["LoreCore", "LoreStore", "LoreIngest", "LoreLLM", "LoreEngine",
-                                         "LoreTUI", "LoreBench", "LoreMCP",
+                                         "LoreTUI", "LoreBench", "LoreMCP", "LorePostgres",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
 

@@ -5,6 +5,8 @@ set -eu
 packages="libncurses-dev libcurl4-openssl-dev libsqlite3-dev libxml2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libpoppler-glib-dev pkg-config tmux make"
 # DOCX, ODT and EPUB parts are inflated with the system zlib (the CLoreZlib target; ZIPFoundation links it too).
 packages="$packages zlib1g-dev"
+# Shared knowledge bases on PostgreSQL are reached through libpq.
+packages="$packages libpq-dev"
 # The MCP end-to-end test runs the official Python client from a virtual environment.
 packages="$packages python3-venv"
 missing=""

@@ -15,7 +15,7 @@ struct BenchCommand: AsyncParsableCommand {
             Figures go to standard output, one per line, with the machine they were measured on. Nothing \
             in your configuration is changed: `bench index` builds its index in a temporary folder.
             """,
-        subcommands: [Index.self, Search.self, Ask.self, Stream.self, Vector.self, Embed.self, PDF.self])
+        subcommands: [Index.self, Search.self, Ask.self, Stream.self, Vector.self, Embed.self, PDF.self, PostgresScale.self])
 
     struct Index: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
