@@ -122,6 +122,10 @@ public final class PostgresStore: PassageStore, @unchecked Sendable {
         }
     }
 
+    /// A pooled connection for maintenance and benchmarks (`lore bench postgres-scale`): raw SQL, with
+    /// libpq errors turned into the store's.
+    public func withSQL<T>(_ body: (PGConnection) throws -> T) throws -> T { try withConnection(body) }
+
     private func giveBack(_ conn: PGConnection) {
         guard conn.isHealthy else { return }
         idle.withLock { if $0.count < maxIdle { $0.append(conn) } }
@@ -274,20 +278,126 @@ public final class PostgresStore: PassageStore, @unchecked Sendable {
     // MARK: - Keyword ranking
 
     /// `ts_rank` over the weighted `tsvector`, length-normalised (flag 1: divided by 1 + log of the length)
-    /// as BM25 discounts long passages. Ids and scores first; rows only for the winners.
-    private func rankedIDs(_ conn: PGConnection, _ tsquery: String, limit: Int) throws -> [RankedPassageID] {
-        try conn.query("""
+    /// as BM25 discounts long passages. Ids and scores first; rows only for the winners. When the whole
+    /// query would match more than `candidateBudget` passages, the candidates are those matching its
+    /// rarest clauses (`KeywordPruning`) and every clause still counts in their score.
+    private func rankedIDs(_ conn: PGConnection, _ query: FTSQuery, limit: Int) throws -> [RankedPassageID] {
+        let clauses = query.tsqueryClauses
+        guard let full = query.tsquery else { return [] }
+        var filter = full
+        if clauses.count > 1, let expected = try expectedRows(conn, clauses: clauses) {
+            let chosen = KeywordPruning.candidateClauses(expectedRows: expected, budget: Self.candidateBudget)
+            if chosen.count < clauses.count { filter = chosen.map { clauses[$0] }.joined(separator: " | ") }
+        }
+        return try conn.query("""
             SELECT c.id, c.document_id, ts_rank('\(PostgresSchema.rankWeights)', c.tsv, q, 1) AS score
-            FROM lore_chunks c, to_tsquery('\(PostgresSchema.textSearchConfig)', $1) q
-            WHERE c.tsv @@ q ORDER BY score DESC, c.id LIMIT $2
-            """, [tsquery, String(limit)]).rows.map {
+            FROM lore_chunks c, to_tsquery('\(PostgresSchema.textSearchConfig)', $1) q,
+                 to_tsquery('\(PostgresSchema.textSearchConfig)', $2) f
+            WHERE c.tsv @@ f ORDER BY score DESC, c.id LIMIT $3
+            """, [full, filter, String(limit)]).rows.map {
             RankedPassageID(id: Int64($0[0] ?? "") ?? 0, document: Int64($0[1] ?? "") ?? 0, score: Double($0[2] ?? "") ?? 0)
         }
     }
 
+    /// Passages ranked per question at most, before pruning starts: a few milliseconds of `ts_rank`.
+    static let candidateBudget = 3000.0
+
+    /// How many passages each clause should match, from the planner's statistics of the `tsvector`
+    /// column (its most common lexemes and their frequencies; a lexeme not listed is rarer than the
+    /// rarest listed). Nil when the table was never analysed or is small enough not to need it.
+    private func expectedRows(_ conn: PGConnection, clauses: [String]) throws -> [Double?]? {
+        guard let stats = try termStatistics(conn), stats.rows > Self.candidateBudget else { return nil }
+        // Each clause's lexemes as PostgreSQL normalises them (stemmed, stop words gone).
+        let trees = try conn.query("""
+            SELECT querytree(to_tsquery('\(PostgresSchema.textSearchConfig)', q)) FROM unnest($1::text[]) WITH ORDINALITY AS t(q, n) ORDER BY n
+            """, [Self.textArray(clauses)]).rows.map { $0[0] ?? "" }
+        return trees.map { tree -> Double? in
+            if tree.contains(":*") { return nil }
+            let lexemes = Self.quotedLexemes(tree)
+            if lexemes.isEmpty { return 0 }
+            // A phrase matches no more passages than its rarest word.
+            let frequency = lexemes.map { stats.frequency[$0] ?? stats.floor }.min() ?? stats.floor
+            return frequency * stats.rows
+        }
+    }
+
+    struct TermStatistics {
+        var rows: Double
+        var frequency: [String: Double]
+        var floor: Double
+        var read: Date
+    }
+    private let termStats = Mutex<TermStatistics?>(nil)
+    private let analysed = Mutex(false)
+
+    private func termStatistics(_ conn: PGConnection) throws -> TermStatistics? {
+        if let cached = termStats.withLock({ $0 }), Date().timeIntervalSince(cached.read) < 60 { return cached }
+        let rows = try conn.query("""
+            SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs::text, c.reltuples
+            FROM pg_class c LEFT JOIN pg_stats s ON s.schemaname = current_schema() AND s.tablename = 'lore_chunks' AND s.attname = 'tsv'
+            WHERE c.oid = 'lore_chunks'::regclass
+            """).rows
+        guard let row = rows.first else { return nil }
+        let tuples = Double(row[2] ?? "") ?? 0
+        guard let elements = row[0], let freqs = row[1] else {
+            // Never analysed (autovacuum has not got to it yet): once per process, when it matters.
+            if tuples > Self.candidateBudget || tuples < 0, !analysed.withLock({ let was = $0; $0 = true; return was }) {
+                try conn.execute("ANALYZE lore_chunks")
+                return try termStatistics(conn)
+            }
+            return nil
+        }
+        let names = Self.parseTextArray(elements)
+        let values = Self.parseArray(freqs).map(Double.init)
+        // The frequencies are followed by their minimum, their maximum and the share of empty rows.
+        guard values.count >= names.count + 2 else { return nil }
+        var frequency: [String: Double] = [:]
+        for (index, name) in names.enumerated() { frequency[name] = values[index] }
+        let stats = TermStatistics(rows: max(tuples, 1), frequency: frequency, floor: values[names.count], read: Date())
+        termStats.withLock { $0 = stats }
+        return stats
+    }
+
+    /// The lexemes of a `querytree` text: `'keep' | 'tabl' <-> 'row'` → keep, tabl, row.
+    static func quotedLexemes(_ tree: String) -> [String] {
+        var out: [String] = [], current = "", inside = false
+        var characters = Array(tree)[...]
+        while let c = characters.popFirst() {
+            if c == "'" {
+                if inside, characters.first == "'" { current.append("'"); characters.removeFirst(); continue }
+                if inside { out.append(current); current = "" }
+                inside.toggle()
+            } else if inside {
+                current.append(c)
+            }
+        }
+        return out
+    }
+
+    /// A PostgreSQL text[] literal's elements (`{a,"b c",d}`).
+    static func parseTextArray(_ text: String) -> [String] {
+        var out: [String] = [], current = "", quoted = false, escaped = false
+        for c in text.dropFirst().dropLast() {
+            if escaped { current.append(c); escaped = false; continue }
+            switch c {
+            case "\\" where quoted: escaped = true
+            case "\"": quoted.toggle()
+            case "," where !quoted: out.append(current); current = ""
+            default: current.append(c)
+            }
+        }
+        if !current.isEmpty || text.count > 2 { out.append(current) }
+        return out
+    }
+
+    static func textArray(_ values: [String]) -> String {
+        "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+            .joined(separator: ",") + "}"
+    }
+
     public func keywordSearch(_ query: FTSQuery, terms: [String], limit: Int, perDocument: Int) throws -> [SearchHit] {
-        guard limit > 0, let tsquery = query.tsquery else { return [] }
-        let ranked = try withConnection { conn in try rankedIDs(conn, tsquery, limit: max(limit * 4, 40)) }
+        guard limit > 0, query.tsquery != nil else { return [] }
+        let ranked = try withConnection { conn in try rankedIDs(conn, query, limit: max(limit * 4, 40)) }
         let candidates = ranked.enumerated().map { (rank: $0.offset + 1, found: $0.element) }
         let chosen = diversify(candidates, limit: limit, perGroup: perDocument) { $0.found.document }
         var hits = try hits(forPassages: chosen.map(\.found.id), scores: chosen.map(\.found.score), terms: terms)
@@ -296,8 +406,8 @@ public final class PostgresStore: PassageStore, @unchecked Sendable {
     }
 
     public func keywordCandidates(_ query: FTSQuery, limit: Int) throws -> [RankedPassageID] {
-        guard limit > 0, let tsquery = query.tsquery else { return [] }
-        return try withConnection { conn in try rankedIDs(conn, tsquery, limit: limit) }
+        guard limit > 0, query.tsquery != nil else { return [] }
+        return try withConnection { conn in try rankedIDs(conn, query, limit: limit) }
     }
 
     public func documentIDs(ofPassages ids: [Int64]) throws -> [Int64: Int64] {
@@ -408,7 +518,7 @@ public final class PostgresStore: PassageStore, @unchecked Sendable {
         indexedModels.withLock { _ = $0.insert(key) }
     }
 
-    static func indexName(model: String, dimensions: Int) -> String {
+    public static func indexName(model: String, dimensions: Int) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in model.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
         return "lore_vectors_hnsw_\(dimensions)_\(String(hash, radix: 16))"
