@@ -25,8 +25,13 @@ public final class PostgresStore: PassageStore, @unchecked Sendable {
 
     /// Connects, creates the pgvector extension when it is installed on the server and the user may, and
     /// brings the schema up to date.
-    public init(url: PostgresLocation, roots: [String]) throws {
+    /// HNSW's candidate list per search (`hnsw.ef_search`): longer finds more of the true nearest
+    /// neighbours and costs more time. At least twice the passages asked for.
+    public let efSearch: Int
+
+    public init(url: PostgresLocation, roots: [String], efSearch: Int = 100) throws {
         self.url = url
+        self.efSearch = efSearch
         self.paths = SharedPaths(roots: roots)
         let first: PGConnection
         do {
@@ -284,19 +289,42 @@ public final class PostgresStore: PassageStore, @unchecked Sendable {
     private func rankedIDs(_ conn: PGConnection, _ query: FTSQuery, limit: Int) throws -> [RankedPassageID] {
         let clauses = query.tsqueryClauses
         guard let full = query.tsquery else { return [] }
-        var filter = full
-        if clauses.count > 1, let expected = try expectedRows(conn, clauses: clauses) {
-            let chosen = KeywordPruning.candidateClauses(expectedRows: expected, budget: Self.candidateBudget)
-            if chosen.count < clauses.count { filter = chosen.map { clauses[$0] }.joined(separator: " | ") }
+        let cfg = PostgresSchema.textSearchConfig, weights = PostgresSchema.rankWeights
+        guard clauses.count > 1, let (expected, total) = try expectedRows(conn, clauses: clauses) else {
+            return try conn.query("""
+                SELECT c.id, c.document_id, ts_rank('\(weights)', c.tsv, q, 1) AS score
+                FROM lore_chunks c, to_tsquery('\(cfg)', $1) q
+                WHERE c.tsv @@ q ORDER BY score DESC, c.id LIMIT $2
+                """, [full, String(limit)]).rows.map(Self.ranked)
         }
+        let filter: String
+        switch KeywordPruning.candidateFilter(expectedRows: expected, total: total, budget: Self.candidateBudget) {
+        case .all: filter = full
+        case .any(let chosen): filter = chosen.map { clauses[$0] }.joined(separator: " | ")
+        case .every(let chosen): filter = chosen.map { "(" + clauses[$0] + ")" }.joined(separator: " & ")
+        }
+        // Two stages: the candidates by ts_rank of the whole query (one call a row), then the best of them
+        // scored again as BM25 weighs words: each clause's ts_rank times its inverse document frequency,
+        // which ts_rank alone lacks (a common word counts as much as a rare one there).
+        var parameters: [String?] = [full, filter, String(max(limit * 4, 200))]
+        var terms: [String] = []
+        for (index, clause) in clauses.enumerated() {
+            parameters.append(clause)
+            let idf = KeywordPruning.inverseDocumentFrequency(rows: expected[index], total: total)
+            terms.append("ts_rank('\(weights)', tsv, to_tsquery('\(cfg)', $\(parameters.count)), 1) * \(idf)")
+        }
+        parameters.append(String(limit))
         return try conn.query("""
-            SELECT c.id, c.document_id, ts_rank('\(PostgresSchema.rankWeights)', c.tsv, q, 1) AS score
-            FROM lore_chunks c, to_tsquery('\(PostgresSchema.textSearchConfig)', $1) q,
-                 to_tsquery('\(PostgresSchema.textSearchConfig)', $2) f
-            WHERE c.tsv @@ f ORDER BY score DESC, c.id LIMIT $3
-            """, [full, filter, String(limit)]).rows.map {
-            RankedPassageID(id: Int64($0[0] ?? "") ?? 0, document: Int64($0[1] ?? "") ?? 0, score: Double($0[2] ?? "") ?? 0)
-        }
+            WITH candidates AS (
+                SELECT c.id, c.document_id, c.tsv FROM lore_chunks c, to_tsquery('\(cfg)', $1) q, to_tsquery('\(cfg)', $2) f
+                WHERE c.tsv @@ f ORDER BY ts_rank('\(weights)', c.tsv, q, 1) DESC, c.id LIMIT $3)
+            SELECT id, document_id, \(terms.joined(separator: " + ")) AS score FROM candidates
+            ORDER BY score DESC, id LIMIT $\(parameters.count)
+            """, parameters).rows.map(Self.ranked)
+    }
+
+    static func ranked(_ row: [String?]) -> RankedPassageID {
+        RankedPassageID(id: Int64(row[0] ?? "") ?? 0, document: Int64(row[1] ?? "") ?? 0, score: Double(row[2] ?? "") ?? 0)
     }
 
     /// Passages ranked per question at most, before pruning starts: a few milliseconds of `ts_rank`.
@@ -304,14 +332,14 @@ public final class PostgresStore: PassageStore, @unchecked Sendable {
 
     /// How many passages each clause should match, from the planner's statistics of the `tsvector`
     /// column (its most common lexemes and their frequencies; a lexeme not listed is rarer than the
-    /// rarest listed). Nil when the table was never analysed or is small enough not to need it.
-    private func expectedRows(_ conn: PGConnection, clauses: [String]) throws -> [Double?]? {
-        guard let stats = try termStatistics(conn), stats.rows > Self.candidateBudget else { return nil }
+    /// rarest listed), with the number of passages. Nil when there are no statistics to be had.
+    private func expectedRows(_ conn: PGConnection, clauses: [String]) throws -> (rows: [Double?], total: Double)? {
+        guard let stats = try termStatistics(conn) else { return nil }
         // Each clause's lexemes as PostgreSQL normalises them (stemmed, stop words gone).
         let trees = try conn.query("""
             SELECT querytree(to_tsquery('\(PostgresSchema.textSearchConfig)', q)) FROM unnest($1::text[]) WITH ORDINALITY AS t(q, n) ORDER BY n
             """, [Self.textArray(clauses)]).rows.map { $0[0] ?? "" }
-        return trees.map { tree -> Double? in
+        let rows = trees.map { tree -> Double? in
             if tree.contains(":*") { return nil }
             let lexemes = Self.quotedLexemes(tree)
             if lexemes.isEmpty { return 0 }
@@ -319,6 +347,7 @@ public final class PostgresStore: PassageStore, @unchecked Sendable {
             let frequency = lexemes.map { stats.frequency[$0] ?? stats.floor }.min() ?? stats.floor
             return frequency * stats.rows
         }
+        return (rows, stats.rows)
     }
 
     struct TermStatistics {
@@ -341,7 +370,7 @@ public final class PostgresStore: PassageStore, @unchecked Sendable {
         let tuples = Double(row[2] ?? "") ?? 0
         guard let elements = row[0], let freqs = row[1] else {
             // Never analysed (autovacuum has not got to it yet): once per process, when it matters.
-            if tuples > Self.candidateBudget || tuples < 0, !analysed.withLock({ let was = $0; $0 = true; return was }) {
+            if tuples != 0, !analysed.withLock({ let was = $0; $0 = true; return was }) {
                 try conn.execute("ANALYZE lore_chunks")
                 return try termStatistics(conn)
             }
@@ -401,7 +430,9 @@ public final class PostgresStore: PassageStore, @unchecked Sendable {
         let candidates = ranked.enumerated().map { (rank: $0.offset + 1, found: $0.element) }
         let chosen = diversify(candidates, limit: limit, perGroup: perDocument) { $0.found.document }
         var hits = try hits(forPassages: chosen.map(\.found.id), scores: chosen.map(\.found.score), terms: terms)
-        for index in hits.indices where index < chosen.count { hits[index].rank = chosen[index].rank }
+        // By id, not by place: a passage deleted since it was ranked is missing from `hits`.
+        let rankByID = Dictionary(chosen.map { ($0.found.id, $0.rank) }, uniquingKeysWith: { first, _ in first })
+        for index in hits.indices { hits[index].rank = rankByID[hits[index].passage.id] ?? hits[index].rank }
         return hits
     }
 
@@ -429,7 +460,8 @@ public final class PostgresStore: PassageStore, @unchecked Sendable {
         for (index, id) in ids.enumerated() {
             guard var passage = byID[id] else { continue }
             passage.score = index < scores.count ? scores[index] : 0
-            out.append(SearchHit(passage: passage, rank: out.count + 1, snippet: Snippet.make(passage.text, terms: terms)))
+            // The place in the list given, as in the SQLite store: an id that is gone leaves its rank unused.
+            out.append(SearchHit(passage: passage, rank: index + 1, snippet: Snippet.make(passage.text, terms: terms)))
         }
         return out
     }
@@ -533,7 +565,7 @@ public final class PostgresStore: PassageStore, @unchecked Sendable {
             try conn.execute("BEGIN")
             defer { _ = try? conn.execute("COMMIT") }
             // The candidate list must be at least as long as the answer, or HNSW returns fewer rows.
-            try conn.execute("SET LOCAL hnsw.ef_search = \(max(64, min(1000, k * 2)))")
+            try conn.execute("SET LOCAL hnsw.ef_search = \(max(efSearch, min(1000, k * 2)))")
             return try conn.query("""
                 SELECT chunk_id, 1 - (embedding::vector(\(dims)) <=> $1::vector(\(dims))) FROM lore_vectors
                 WHERE model = \(Self.literal(model)) AND dims = \(dims)

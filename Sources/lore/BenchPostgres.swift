@@ -33,6 +33,7 @@ extension BenchCommand {
         @Option(name: .short, help: "Passages per query.") var k: Int = 10
         @Option(help: "Times each question is asked.") var repeats: Int = 3
         @Flag(help: "Keep what the database holds when it already has --passages passages.") var reuse = false
+        @Option(help: "HNSW candidate-list lengths (hnsw.ef_search) to measure, comma-separated.") var efSearch: String = "40,100,200,400"
 
         func run() async throws {
             let library = try global.library()
@@ -65,33 +66,41 @@ extension BenchCommand {
             let client = EmbeddingClient(settings: embedding, retry: .never)
             var vectors: [(String, [Float])] = []
             for question in set { vectors.append((question.question, VectorSearch.normalized(try await client.embedQuery(question.question)))) }
-            let retriever = Retriever(store: target, settings: library.config.retrieval(forKnowledgeBase: source.name))
-            for (text, vector) in vectors.prefix(3) { _ = try retriever.rank(text, vector: vector, mode: .hybrid, embedding: embedding, limit: k) }
-            var hybrid: [Double] = [], hnsw: [Double] = []
-            for _ in 0..<repeats {
-                for (text, vector) in vectors {
-                    var t = DispatchTime.now()
-                    _ = try retriever.rank(text, vector: vector, mode: .hybrid, embedding: embedding, limit: k)
-                    hybrid.append(Self.ms(since: t))
-                    t = DispatchTime.now()
-                    _ = try target.nearestPassages(to: vector, model: model, k: k)
-                    hnsw.append(Self.ms(since: t))
-                }
-            }
-            print("hybrid query:   " + Percentiles(hybrid).line + "  (\(hybrid.count) queries, without the embedding call)")
-            print("HNSW alone:     " + Percentiles(hnsw).line)
-            var found = 0, wanted = 0
+            // The exact answers once: a full scan per question.
+            var truths: [[Int64]] = []
             var exact: [Double] = []
             for (_, vector) in vectors {
-                let approximate = Set(try target.nearestPassages(to: vector, model: model, k: k)?.map(\.passageID) ?? [])
                 let t = DispatchTime.now()
-                let truth = try target.exactNearestPassages(to: vector, model: model, k: k)
+                truths.append(try target.exactNearestPassages(to: vector, model: model, k: k))
                 exact.append(Self.ms(since: t))
-                found += truth.filter(approximate.contains).count
-                wanted += truth.count
             }
-            print(String(format: "HNSW recall@%d: %.3f against an exact scan (%d of %d)", k, Double(found) / Double(max(1, wanted)), found, wanted))
             print("exact scan:     " + Percentiles(exact).line)
+            let lengths = efSearch.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 > 0 }
+            for ef in lengths.isEmpty ? [100] : lengths {
+                let store = try PostgresStore(url: location, roots: source.definition.paths, efSearch: ef)
+                let retriever = Retriever(store: store, settings: library.config.retrieval(forKnowledgeBase: source.name))
+                for (text, vector) in vectors.prefix(3) { _ = try retriever.rank(text, vector: vector, mode: .hybrid, embedding: embedding, limit: k) }
+                var hybrid: [Double] = [], hnsw: [Double] = []
+                var found = 0, wanted = 0
+                for round in 0..<repeats {
+                    for (index, (text, vector)) in vectors.enumerated() {
+                        var t = DispatchTime.now()
+                        _ = try retriever.rank(text, vector: vector, mode: .hybrid, embedding: embedding, limit: k)
+                        hybrid.append(Self.ms(since: t))
+                        t = DispatchTime.now()
+                        let approximate = Set(try store.nearestPassages(to: vector, model: model, k: k)?.map(\.passageID) ?? [])
+                        hnsw.append(Self.ms(since: t))
+                        if round == 0 {
+                            found += truths[index].filter(approximate.contains).count
+                            wanted += truths[index].count
+                        }
+                    }
+                }
+                print("ef_search \(ef):")
+                print("  hybrid query: " + Percentiles(hybrid).line + "  (\(hybrid.count) queries, without the embedding call)")
+                print("  HNSW alone:   " + Percentiles(hnsw).line)
+                print(String(format: "  HNSW recall@%d: %.3f against the exact scan (%d of %d)", k, Double(found) / Double(max(1, wanted)), found, wanted))
+            }
         }
 
         static func ms(since t: DispatchTime) -> Double { Double(DispatchTime.now().uptimeNanoseconds - t.uptimeNanoseconds) / 1e6 }

@@ -108,8 +108,15 @@ struct KBCommand: AsyncParsableCommand {
         @Argument var name: String
         func run() async throws {
             var library = try GlobalOptions().library()
+            let shared = library.config.knowledgeBases[name]?.store
             do { try library.remove(name) } catch let error as LibraryError { throw CLIError(error.message) }
-            print("removed knowledge base \"\(name)\" and its index; the documents themselves are untouched")
+            if let shared {
+                // Others may be using the shared index; only this person's part goes.
+                let display = (try? PostgresLocation(parsing: shared).display) ?? shared
+                print("removed knowledge base \"\(name)\" and your conversations about it; the shared index in \(display) is left for the others who use it")
+            } else {
+                print("removed knowledge base \"\(name)\" and its index; the documents themselves are untouched")
+            }
         }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Which clauses of a keyword query decide the candidates when the whole query would match too much.
 ///
 /// PostgreSQL cannot return the best-ranked matches of a `tsquery` without ranking every row it matches,
@@ -21,6 +23,38 @@ public enum KeywordPruning {
             total += clause.rows
         }
         return chosen
+    }
+
+    /// The candidate filter: every clause (`.all`), any of some (`.any`), or, when even the rarest clause
+    /// alone matches more than `budget` passages, the passages holding all of the rarest few (`.every`),
+    /// taken until their expected overlap (words taken as independent) fits.
+    public enum Filter: Sendable, Equatable {
+        case all
+        case any([Int])
+        case every([Int])
+    }
+
+    public static func candidateFilter(expectedRows rows: [Double?], total: Double, budget: Double) -> Filter {
+        let chosen = candidateClauses(expectedRows: rows, budget: budget)
+        if chosen.count == rows.count { return .all }
+        guard let first = chosen.first, let firstRows = rows[first], firstRows > budget, total > 0 else { return .any(chosen) }
+        let byRarity = rows.indices.filter { rows[$0] != nil }.sorted { rows[$0]! != rows[$1]! ? rows[$0]! < rows[$1]! : $0 < $1 }
+        var taken: [Int] = []
+        var expected = total
+        for index in byRarity {
+            taken.append(index)
+            expected *= rows[index]! / total
+            if expected <= budget { break }
+        }
+        return taken.count > 1 ? .every(taken) : .any(chosen)
+    }
+
+    /// BM25's inverse document frequency of a clause expected in `rows` of `total` passages; a clause of
+    /// unknown frequency (a prefix) weighs 1.
+    public static func inverseDocumentFrequency(rows: Double?, total: Double) -> Double {
+        guard let rows, rows.isFinite, total > 0 else { return 1 }
+        let n = min(max(rows, 0), total)
+        return log(1 + (total - n + 0.5) / (n + 0.5))
     }
 }
 
