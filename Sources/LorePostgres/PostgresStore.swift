@@ -304,6 +304,7 @@ public final class PostgresStore: PassageStore, @unchecked Sendable {
         case .every(let chosen): filter = chosen.map { "(" + clauses[$0] + ")" }.joined(separator: " & ")
         }
         // Two stages: the candidates by ts_rank of the whole query (one call a row), then the best of them
+        // (without length normalisation, flag 0: it measured better there)
         // scored again as BM25 weighs words: each clause's ts_rank times its inverse document frequency,
         // which ts_rank alone lacks (a common word counts as much as a rare one there).
         var parameters: [String?] = [full, filter, String(max(limit * 4, 200))]
@@ -311,7 +312,7 @@ public final class PostgresStore: PassageStore, @unchecked Sendable {
         for (index, clause) in clauses.enumerated() {
             parameters.append(clause)
             let idf = KeywordPruning.inverseDocumentFrequency(rows: expected[index], total: total)
-            terms.append("ts_rank('\(weights)', tsv, to_tsquery('\(cfg)', $\(parameters.count)), 1) * \(idf)")
+            terms.append("ts_rank('\(weights)', tsv, to_tsquery('\(cfg)', $\(parameters.count)), 0) * \(idf)")
         }
         parameters.append(String(limit))
         return try conn.query("""
