@@ -9,7 +9,7 @@ Loopback only: the processes talk to whatever the config names (a local PostgreS
 
 usage: concurrent_search.py LORE KB QUERIES_FILE FOLDER [--clients 16] [--seconds 60] [--mode bm25]
 """
-import argparse, os, random, subprocess, sys, threading, time
+import argparse, json, os, random, subprocess, sys, threading, time
 
 def main():
     ap = argparse.ArgumentParser()
@@ -33,7 +33,11 @@ def main():
                                capture_output=True, text=True)
             dt = (time.monotonic() - t) * 1000
             with lock:
-                if p.returncode != 0 or '"passage"' not in p.stdout and '"id"' not in p.stdout:
+                ok = p.returncode == 0
+                if ok:
+                    try: ok = isinstance(json.loads(p.stdout), list)
+                    except ValueError: ok = False
+                if not ok:
                     errors.append((q, p.returncode, p.stderr.strip()[-300:]))
                 else:
                     latencies.append(dt)
