@@ -24,6 +24,10 @@ struct AskCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    /// `lore` itself takes `--model` wherever it is written on the line (its own option has the same name),
+    /// so the profile is read from there when this command's own is empty.
+    @ParentCommand var root: Lore
+    var modelProfile: String? { model ?? root.model }
     @Argument(help: "The question.") var question: [String]
     @Option(help: ArgumentHelp("Use the [models.NAME] profile of config.toml.", valueName: "NAME")) var model: String?
     @Option(name: .customLong("continue"), help: ArgumentHelp("Continue conversation ID.", valueName: "ID"))
@@ -40,7 +44,7 @@ struct AskCommand: AsyncParsableCommand {
         let choice: ModelChoice
         kb = try global.openForQuestions(library)
         do {
-            choice = try await ModelChoice.resolve(config: library.config, profile: model, knowledgeBase: kb.name)
+            choice = try await ModelChoice.resolve(config: library.config, profile: modelProfile, knowledgeBase: kb.name)
         } catch let error as LibraryError { throw CLIError(error.message) }
         let session = ChatSession(kb: kb, retrieval: library.config.retrieval(forKnowledgeBase: kb.name), model: choice.settings,
                                   noModelReason: choice.explanation)

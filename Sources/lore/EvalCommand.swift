@@ -29,6 +29,10 @@ struct EvalCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    /// `lore` itself takes `--model` wherever it is written on the line (its own option has the same name),
+    /// so the profile is read from there when this command's own is empty.
+    @ParentCommand var root: Lore
+    var modelProfile: String? { model ?? root.model }
     @Argument(help: "The question file (JSON Lines).") var questions: String
     @Option(name: .customLong("mode"), parsing: .singleValue,
             help: ArgumentHelp("A mode to evaluate: bm25, vector, hybrid or rerank; repeat for several.", valueName: "MODE"))
@@ -63,7 +67,7 @@ struct EvalCommand: AsyncParsableCommand {
         let kb: KnowledgeBase
         do { kb = try library.open(global.kb) } catch let error as LibraryError { throw CLIError(error.message) }
         if answers {
-            try await AnswerEval(set: set, kb: kb, library: library, profile: model, retrieval: !noRetrieval,
+            try await AnswerEval(set: set, kb: kb, library: library, profile: modelProfile, retrieval: !noRetrieval,
                                  json: json, verbose: verbose).run()
             return
         }
@@ -86,7 +90,7 @@ struct EvalCommand: AsyncParsableCommand {
         if rewrite || rewriteBudgetMs != nil {
             let chat: ModelSettings?
             do {
-                chat = try await ModelChoice.resolve(config: library.config, profile: model, knowledgeBase: kb.name,
+                chat = try await ModelChoice.resolve(config: library.config, profile: modelProfile, knowledgeBase: kb.name,
                                                      probe: false).settings
             } catch let error as LibraryError { throw CLIError(error.message) }
             guard let chat, chat.provider != ModelProvider.none else {

@@ -149,18 +149,21 @@ struct ModelsCommand: AsyncParsableCommand {
             what it found.
             """)
     @Option(help: ArgumentHelp("Use the [models.NAME] profile of config.toml.", valueName: "NAME")) var model: String?
+    /// `lore` takes `--model` wherever it is written; read it from there when this one is empty.
+    @ParentCommand var root: Lore
+    var modelProfile: String? { model ?? root.model }
 
     func run() async throws {
         let library = try GlobalOptions().library()
         if let warning = library.configFile.permissionWarning() { Console.error(warning) }
         printKnowledgeBaseChoices(library.config)
-        if model == nil && library.config.model == nil {
+        if modelProfile == nil && library.config.model == nil {
             print("no [model] in \(library.paths.configFile); looking for a local server…")
             for finding in await LocalServerProbe().run() { print("  " + TerminalText.sanitize(finding.description)) }
             return
         }
         let choice: ModelChoice
-        do { choice = try await ModelChoice.resolve(config: library.config, profile: model, probe: false) }
+        do { choice = try await ModelChoice.resolve(config: library.config, profile: modelProfile, probe: false) }
         catch let error as LibraryError { throw CLIError(error.message) }
         guard let settings = choice.settings, let provider = makeChatProvider(settings) else {
             print("no model: answers are extractive (\(choice.explanation))")

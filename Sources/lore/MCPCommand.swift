@@ -24,6 +24,10 @@ struct MCPCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    /// `lore` itself takes `--model` wherever it is written on the line (its own option has the same name),
+    /// so the profile is read from there when this command's own is empty.
+    @ParentCommand var root: Lore
+    var modelProfile: String? { model ?? root.model }
     @Option(help: ArgumentHelp("Use the [models.NAME] profile of config.toml for ask.", valueName: "NAME")) var model: String?
     @Flag(help: "Offer an index tool that re-indexes a knowledge base (incrementally).") var allowIndex = false
 
@@ -35,7 +39,7 @@ struct MCPCommand: AsyncParsableCommand {
         }
         let tools: LoreTools
         do {
-            tools = try await LoreTools.make(paths: library.paths, defaultKB: global.kb, modelProfile: model,
+            tools = try await LoreTools.make(paths: library.paths, defaultKB: global.kb, modelProfile: modelProfile,
                                              allowIndex: allowIndex)
         } catch let error as LibraryError { throw CLIError(error.message) }
         do {

@@ -24,6 +24,10 @@ struct SynthCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
+    /// `lore` itself takes `--model` wherever it is written on the line (its own option has the same name),
+    /// so the profile is read from there when this command's own is empty.
+    @ParentCommand var root: Lore
+    var modelProfile: String? { model ?? root.model }
     @Option(name: .short, help: "Passages to try in all (runs resumed with the same --out count together).")
     var n: Int = 20
     @Option(help: ArgumentHelp("Use the [models.NAME] profile of config.toml.", valueName: "NAME")) var model: String?
@@ -35,7 +39,7 @@ struct SynthCommand: AsyncParsableCommand {
         let library = try global.library()
         let kb = try global.openForQuestions(library)
         let choice: ModelChoice
-        do { choice = try await ModelChoice.resolve(config: library.config, profile: model) } catch let error as LibraryError {
+        do { choice = try await ModelChoice.resolve(config: library.config, profile: modelProfile) } catch let error as LibraryError {
             throw CLIError(error.message)
         }
         guard let settings = choice.settings else {
