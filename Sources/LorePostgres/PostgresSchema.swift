@@ -67,8 +67,24 @@ enum PostgresSchema {
             );
             CREATE INDEX lore_vectors_model ON lore_vectors(model, dims, id);
             """,
+            // 2: punctuation read as a space before parsing, as SQLite's unicode61 reads it, so that
+            // `config.toml`, `127.0.0.1` or `docs/ranking.html` become the words FTSQuery's phrase asks for
+            // instead of one host, file or version lexeme that no query can name.
+            """
+            ALTER TABLE lore_chunks DROP COLUMN tsv;
+            ALTER TABLE lore_chunks ADD COLUMN tsv tsvector GENERATED ALWAYS AS (
+                setweight(to_tsvector('\(textSearchConfig)', \(words("title"))), 'A') ||
+                setweight(to_tsvector('\(textSearchConfig)', \(words("headings"))), 'B') ||
+                setweight(to_tsvector('\(textSearchConfig)', \(words("body"))), 'D')) STORED;
+            CREATE INDEX lore_chunks_tsv ON lore_chunks USING gin(tsv);
+            ANALYZE lore_chunks;
+            """,
         ]
     }
+
+    /// A text column with each run of punctuation replaced by a space (`[[:punct:]]` holds every ASCII
+    /// punctuation mark whatever the database's locale, and Unicode ones where the locale knows them).
+    static func words(_ column: String) -> String { "regexp_replace(\(column), '[[:punct:]]+', ' ', 'g')" }
 
     /// The columns every passage query reads, in `PostgresStore.passage(from:)`'s order.
     static let passageColumns = "c.id, d.path, c.title, c.headings, c.line_start, c.line_end, c.body, c.page_start, c.page_end"

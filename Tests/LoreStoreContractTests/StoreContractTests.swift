@@ -431,13 +431,11 @@ struct PassageRunContractTests {
 
 @Suite("Store contract: words written with punctuation")
 struct CompoundWordContractTests {
+    /// Among them what PostgreSQL's default parser reads as one token (host, file, float, version:
+    /// config.toml, 127.0.0.1, 1.2, a path), which matched nothing before schema 2 read punctuation as space.
     static let compounds = ["config.toml", "max_tokens", "base_url", "llama-server", "fine-tuned", "127.0.0.1",
                             "nDCG@5", "primer/ranking.html", "models.NAME", "1.2", "~/.config/lore/config.toml", "LORE_HOME"]
 
-    /// What PostgreSQL's default parser reads as one token (host, file, float, version) and so cannot match
-    /// the phrase FTSQuery makes of it.
-    static let singleLexemeOnPostgres: Set<String> = ["config.toml", "127.0.0.1", "primer/ranking.html", "1.2",
-                                                      "~/.config/lore/config.toml"]
 
     @Test("a compound finds the documents it finds in SQLite", arguments: Backend.available)
     func compoundsFindTheSameDocuments(_ backend: Backend) throws {
@@ -447,15 +445,7 @@ struct CompoundWordContractTests {
             let found = Set(try kb.store.keywordSearch(text, limit: 50, perDocument: 50).map(\.passage.documentPath))
             let expected = Set(try reference.store.keywordSearch(text, limit: 50, perDocument: 50).map(\.passage.documentPath))
             #expect(!expected.isEmpty, "\(text)")
-            withKnownIssue("""
-                PostgreSQL's parser keeps host names, file paths and numbers as one lexeme ('config.toml', \
-                '127.0.0.1', '1.2'), while FTSQuery splits them into a phrase of words ('config' <-> 'toml') as \
-                SQLite's unicode61 does: on PostgreSQL they match nothing
-                """) {
-                #expect(found == expected, "\(text)")
-            } when: {
-                backend == .postgres && Self.singleLexemeOnPostgres.contains(text)
-            }
+            #expect(found == expected, "\(text)")
         }
     }
 }
