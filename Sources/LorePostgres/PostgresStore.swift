@@ -23,13 +23,20 @@ public final class PostgresStore: PassageStore, @unchecked Sendable {
     /// (model, dims) whose HNSW index this process has made sure of.
     private let indexedModels = Mutex<Set<String>>([])
 
-    /// Connects, creates the pgvector extension when it is installed on the server and the user may, and
-    /// brings the schema up to date.
     /// HNSW's candidate list per search (`hnsw.ef_search`): longer finds more of the true nearest
     /// neighbours and costs more time. At least twice the passages asked for.
     public let efSearch: Int
 
+    /// Connects, creates the pgvector extension when it is installed on the server and the user may, and
+    /// brings the schema up to date.
     public init(url: PostgresLocation, roots: [String], efSearch: Int = 100) throws {
+        if let clash = SharedPaths(roots: roots).clashingNames.first {
+            throw StoreError(path: url.display, message: """
+                the folders \(clash.roots.joined(separator: " and ")) are both named \(clash.name); a shared knowledge \
+                base names each document by its folder's name, so theirs would meet: give one folder another name \
+                (or keep them in two knowledge bases)
+                """)
+        }
         self.url = url
         self.efSearch = efSearch
         self.paths = SharedPaths(roots: roots)
@@ -591,10 +598,21 @@ public final class PostgresStore: PassageStore, @unchecked Sendable {
         }
     }
 
+    /// Drops the vectors of every other model and size, and their HNSW indexes with them.
     public func removeVectors(except model: String, dimensions: Int) throws -> Int {
-        try withConnection { conn in
-            try conn.query("DELETE FROM lore_vectors WHERE model != $1 OR dims != $2", [model, String(dimensions)]).affected
+        let kept = Self.indexName(model: model, dimensions: dimensions)
+        let removed = try withConnection { conn in
+            let removed = try conn.query("DELETE FROM lore_vectors WHERE model != $1 OR dims != $2", [model, String(dimensions)]).affected
+            for row in try conn.query("""
+                SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'lore_vectors'
+                AND indexname LIKE 'lore\\_vectors\\_hnsw\\_%' AND indexname != $1
+                """, [kept]).rows {
+                if let name = row[0] { try conn.execute("DROP INDEX IF EXISTS \"\(name)\"") }
+            }
+            return removed
         }
+        indexedModels.withLock { $0 = $0.filter { $0 == "\(model)\u{0}\(dimensions)" } }
+        return removed
     }
 
     public func forEachVector(model: String, dimensions: Int, afterID: Int64,

@@ -8,8 +8,12 @@ import LoreStore
 
 extension BenchCommand {
     /// A shared knowledge base at a scale no real corpus here reaches: the passages and vectors of a local
-    /// knowledge base, copied into PostgreSQL and multiplied, each copy's vectors moved by noise so that
-    /// the copies are near but not equal.
+    /// knowledge base, copied into PostgreSQL and multiplied. By default each copy's vectors are the
+    /// originals under a signed permutation of their components of its own: an exact isometry, so every copy
+    /// keeps the real corpus's neighbourhoods while lying apart from the others, as the topics of a large
+    /// corpus do. (Copies moved only by noise stay near-duplicates of their original: a question's ten nearest
+    /// are then ten copies of one passage at almost the same distance, and which ten an index returns says
+    /// nothing about its quality.)
     struct PostgresScale: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "postgres-scale",
@@ -17,9 +21,11 @@ extension BenchCommand {
             discussion: """
                 Copies the passages and vectors of the knowledge base --kb (indexed and embedded, on SQLite) into \
                 the database --store, once as they are and then as copies until --passages passages exist; each \
-                copy's vectors get uniform noise of ±--noise per component and are normalised again. Then it \
-                builds the HNSW index, embeds each question of --questions with the configured embedding \
-                server, and reports the hybrid query time without the embedding call (BM25 + HNSW + fusion, as \
+                copy's vectors are the originals with their components permuted and their signs flipped by a \
+                seeded permutation of its own (--copies shuffle), or moved by uniform noise of ±--noise per \
+                component (--copies noise); either is normalised again. Then it builds the HNSW index, embeds \
+                each question of --questions with the configured embedding server (question i is asked of copy \
+                i mod the number of copies, its vector permuted as that copy's are), and reports the hybrid query time without the embedding call (BM25 + HNSW + fusion, as \
                 `lore search` ranks) and the recall of the HNSW top-k against an exact scan. The database's Lore \
                 tables are dropped first: give a database of its own. --reuse skips the load when the database \
                 already holds --passages passages.
@@ -28,7 +34,10 @@ extension BenchCommand {
         @OptionGroup var global: GlobalOptions
         @Option(help: "The PostgreSQL database to fill (postgres://USER@HOST[:PORT]/DATABASE).") var store: String
         @Option(help: "Passages to reach.") var passages: Int = 1_000_000
-        @Option(help: "Noise added to each component of a copied vector.") var noise: Double = 0.04
+        @Option(name: .customLong("copies"), help: "How copied vectors differ from their originals: shuffle (a signed permutation per copy) or noise.")
+        var spread: CopyVectors = .shuffle
+        @Option(help: "Uniform noise added to each component of a copied vector (default 0.04 with --copies noise, else 0).")
+        var noise: Double?
         @Option(help: "Questions (JSON Lines, as `lore eval` reads) to time.") var questions: String
         @Option(name: .short, help: "Passages per query.") var k: Int = 10
         @Option(help: "Times each question is asked.") var repeats: Int = 3
@@ -65,7 +74,14 @@ extension BenchCommand {
 
             let client = EmbeddingClient(settings: embedding, retry: .never)
             var vectors: [(String, [Float])] = []
-            for question in set { vectors.append((question.question, VectorSearch.normalized(try await client.embedQuery(question.question)))) }
+            let copyCount = max(1, try target.withSQL { conn in
+                Int(try conn.query("SELECT count(DISTINCT split_part(path, '/', 1)) FROM lore_documents WHERE path LIKE 'copy-%'")[0, 0] ?? "0") ?? 0
+            } + 1)
+            for (index, question) in set.enumerated() {
+                let vector = VectorSearch.normalized(try await client.embedQuery(question.question))
+                vectors.append((question.question, spread == .shuffle ? Self.shuffled(vector, copy: index % copyCount) : vector))
+            }
+            if spread == .shuffle { print("questions:      \(set.count), question i asked of copy i mod \(copyCount)") }
             // The exact answers once: a full scan per question.
             var truths: [[Int64]] = []
             var exact: [Double] = []
@@ -101,6 +117,25 @@ extension BenchCommand {
                 print("  HNSW alone:   " + Percentiles(hnsw).line)
                 print(String(format: "  HNSW recall@%d: %.3f against the exact scan (%d of %d)", k, Double(found) / Double(max(1, wanted)), found, wanted))
             }
+        }
+
+        enum CopyVectors: String, ExpressibleByArgument, CaseIterable, Sendable { case shuffle, noise }
+
+        var noiseLevel: Double { noise ?? (spread == .noise ? 0.04 : 0) }
+
+        /// Copy `copy`'s signed permutation of `dimensions` components, 1-based as PostgreSQL arrays are:
+        /// component `i` of a copied vector is `sign[i] * original[source[i]]`. Copy 0 is the identity.
+        static func shuffle(copy: Int, dimensions: Int) -> (source: [Int], sign: [Float]) {
+            guard copy > 0 else { return (Array(1...dimensions), Array(repeating: 1, count: dimensions)) }
+            var random = SeededRandom(seed: 0x5348_5546 &+ UInt64(copy))
+            let source = Array(1...dimensions).shuffled(using: &random)
+            let sign: [Float] = (0..<dimensions).map { _ in Bool.random(using: &random) ? 1 : -1 }
+            return (source, sign)
+        }
+
+        static func shuffled(_ vector: [Float], copy: Int) -> [Float] {
+            let (source, sign) = shuffle(copy: copy, dimensions: vector.count)
+            return zip(source, sign).map { vector[$0 - 1] * $1 }
         }
 
         static func ms(since t: DispatchTime) -> Double { Double(DispatchTime.now().uptimeNanoseconds - t.uptimeNanoseconds) / 1e6 }
@@ -166,18 +201,23 @@ extension BenchCommand {
                         JOIN lore_documents n ON n.path = 'copy-\(copy)/' || o.path
                         ORDER BY c.id LIMIT $1
                         """, [String(remaining)])
-                    // Each copied vector moves by its own noise (the subquery names the outer row, so it is
-                    // drawn again per row; naming its own `g` keeps the aggregate inside it), then returns to unit length.
+                    // Each copied vector is its original under the copy's signed permutation (the cast to
+                    // real[] once per row: OFFSET 0 keeps the planner from inlining it into every element),
+                    // plus noise of its own (the subquery names the outer row, so it is drawn again per row),
+                    // then back to unit length.
+                    let (source, sign) = Self.shuffle(copy: spread == .shuffle ? copy : 0, dimensions: dims)
                     try conn.query("""
                         INSERT INTO lore_vectors(chunk_id, model, dims, embedding)
-                        SELECT nc.id, v.model, v.dims, l2_normalize(v.embedding + (
-                            SELECT array_agg((random() - 0.5) * 2 * $1::float8 + 0 * g + 0 * nc.id)::vector
-                            FROM generate_series(1, v.dims) g))
+                        SELECT nc.id, v.model, v.dims, l2_normalize(
+                            (SELECT array_agg(x.e[p.s] * p.g + (random() - 0.5) * 2 * $1::float8 + 0 * nc.id ORDER BY p.o)
+                             FROM unnest($3::int[], $4::real[]) WITH ORDINALITY AS p(s, g, o))::vector)
                         FROM lore_chunks nc JOIN lore_documents nd ON nd.id = nc.document_id AND nd.path LIKE 'copy-\(copy)/%'
                         JOIN lore_documents od ON od.path = substr(nd.path, length('copy-\(copy)/') + 1)
                         JOIN lore_chunks oc ON oc.document_id = od.id AND oc.ordinal = nc.ordinal
                         JOIN lore_vectors v ON v.chunk_id = oc.id AND v.model = $2
-                        """, [String(noise), model])
+                        CROSS JOIN LATERAL (SELECT v.embedding::real[] AS e OFFSET 0) x
+                        """, [String(noiseLevel), model, "{" + source.map(String.init).joined(separator: ",") + "}",
+                              "{" + sign.map { String($0) }.joined(separator: ",") + "}"])
                     // Documents of the last, partial copy that got no passage are left out.
                     try conn.query("""
                         DELETE FROM lore_documents d WHERE d.path LIKE 'copy-\(copy)/%'

@@ -202,4 +202,13 @@ struct SharedPathsTests {
         #expect(paths.key(for: "/etc/hosts") == "etc/hosts")
         roundTrip(paths, "/etc/hosts")
     }
+
+    @Test("two roots with one name would share keys, and are named as clashing")
+    func clashingNames() {
+        let clash = SharedPaths(roots: ["/home/ana/docs/", "/srv/notes", "/mnt/old/docs"]).clashingNames
+        #expect(clash.map(\.name) == ["docs"])
+        #expect(clash.first?.roots == ["/home/ana/docs", "/mnt/old/docs"])
+        #expect(SharedPaths(roots: ["/a/docs", "/b/notes"]).clashingNames.isEmpty)
+        #expect(SharedPaths(roots: ["/a/docs"]).clashingNames.isEmpty)
+    }
 }

@@ -198,9 +198,9 @@ final class Box<Value>: @unchecked Sendable {
 
 @Suite("PostgreSQL: errors a person can act on")
 struct PostgresErrorTests {
-    private func connectError(_ location: PostgresLocation) -> StoreError? {
+    private func connectError(_ location: PostgresLocation, roots: [String] = ["/srv/kb"]) -> StoreError? {
         do {
-            _ = try PostgresStore(url: location, roots: ["/srv/kb"])
+            _ = try PostgresStore(url: location, roots: roots)
             return nil
         } catch let error as StoreError {
             return error
@@ -231,6 +231,15 @@ struct PostgresErrorTests {
         location.database = "lore_contract_never_created"
         let error = try #require(connectError(location))
         #expect(error.message.contains("does not exist") && error.message.contains("createdb"), "\(error.message)")
+    }
+
+    @Test("two folders with one name are refused before anything is written, naming both")
+    func clashingFolders() throws {
+        // Refused before connecting: no server is needed to see it.
+        let location = try PostgresLocation(parsing: "postgres://lore@127.0.0.1:1/lore")
+        let error = try #require(connectError(location, roots: ["/home/ana/docs", "/mnt/old/docs"]))
+        #expect(error.message.contains("/home/ana/docs and /mnt/old/docs are both named docs"), "\(error.message)")
+        #expect(error.message.contains("give one folder another name"))
     }
 
     @Test("nothing listening on the port: cannot reach the server")

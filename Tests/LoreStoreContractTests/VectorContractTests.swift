@@ -146,6 +146,13 @@ struct VectorContractTests {
         #expect(try counts(store) == ["\(model)/8=\(n)"])
         #expect(try allVectors(store, model: "other-model", dimensions: 4).vectors.isEmpty)
         #expect(try store.removeVectors(except: model, dimensions: 8) == 0)
+        if let postgres = store as? PostgresStore, postgres.hasPgvector {
+            // The HNSW indexes of the models that went go with them; the kept one stays.
+            let indexes = try postgres.withSQL { conn in
+                try conn.query("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'lore_vectors_hnsw_%'").rows.compactMap { $0[0] }
+            }
+            #expect(indexes == [PostgresStore.indexName(model: model, dimensions: 8)])
+        }
         if searchesInside(store) {
             #expect(try store.nearestPassages(to: unit(fakeVector(4)), model: model, k: 1)?.first?.passageID == all[4].id)
         }

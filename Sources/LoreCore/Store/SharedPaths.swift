@@ -14,6 +14,14 @@ public struct SharedPaths: Sendable, Equatable {
         self.roots = roots.map { $0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
     }
 
+    /// Roots that share a last component, and so would give their documents the same keys: a store that
+    /// names documents this way refuses them.
+    public var clashingNames: [(name: String, roots: [String])] {
+        guard roots.count > 1 else { return [] }
+        return Dictionary(grouping: roots, by: Self.lastComponent).filter { $0.value.count > 1 }
+            .map { (name: $0.key, roots: $0.value) }.sorted { $0.name < $1.name }
+    }
+
     public func key(for path: String) -> String {
         for root in roots {
             if path == root { return roots.count == 1 ? "." : Self.lastComponent(root) }
