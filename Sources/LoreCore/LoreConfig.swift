@@ -133,10 +133,14 @@ public struct EmbeddingSettings: Sendable, Equatable, Codable {
     public var apiKeyEnv: String?
     /// Keep vectors in half precision: half the memory, a small loss of precision.
     public var halfPrecision: Bool
+    /// Vectors per passage at most: a passage longer than the input limit is embedded in parts that each
+    /// fit (every part led by the passage's title and headings), and it scores as its best part. 1 embeds
+    /// only the head of a long passage.
+    public var passageParts: Int
 
     public init(provider: EmbeddingProvider = .openai, baseURL: String? = nil, model: String = "",
                 dimensions: Int? = nil, batchSize: Int = 32, concurrency: Int = 2, maxInputTokens: Int = 512,
-                apiKeyEnv: String? = nil, halfPrecision: Bool = false) {
+                apiKeyEnv: String? = nil, halfPrecision: Bool = false, passageParts: Int = 4) {
         self.provider = provider
         self.baseURL = baseURL ?? (provider == .ollama ? "http://127.0.0.1:11434" : "http://127.0.0.1:8080/v1")
         self.model = model
@@ -146,6 +150,7 @@ public struct EmbeddingSettings: Sendable, Equatable, Codable {
         self.maxInputTokens = maxInputTokens
         self.apiKeyEnv = apiKeyEnv
         self.halfPrecision = halfPrecision
+        self.passageParts = max(1, passageParts)
     }
 
     /// The name vectors are stored under: the model, or the server when the model is left to the server.

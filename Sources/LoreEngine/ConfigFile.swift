@@ -202,7 +202,7 @@ public struct ConfigFile: Sendable {
 
     private func embeddingSettings(_ t: TOMLTable, table name: String) throws -> EmbeddingSettings {
         try checkKeys(t, allowed: ["provider", "base_url", "model", "dimensions", "batch_size", "concurrency",
-                                   "max_input_tokens", "api_key_env", "half_precision"], table: name)
+                                   "max_input_tokens", "api_key_env", "half_precision", "passage_parts"], table: name)
         let providerName = try string(t, "provider", table: name) ?? "openai"
         guard let provider = EmbeddingProvider(rawValue: providerName) else {
             throw error(at: key("provider", in: name), "unknown provider \"\(providerName)\"; use openai or ollama")
@@ -219,7 +219,8 @@ public struct ConfigFile: Sendable {
             batchSize: try int(t, "batch_size", table: name, range: 1...2048) ?? d.batchSize,
             concurrency: try int(t, "concurrency", table: name, range: 1...64) ?? d.concurrency,
             maxInputTokens: try int(t, "max_input_tokens", table: name, range: 16...1_000_000) ?? d.maxInputTokens,
-            apiKeyEnv: try string(t, "api_key_env", table: name), halfPrecision: half ?? false)
+            apiKeyEnv: try string(t, "api_key_env", table: name), halfPrecision: half ?? false,
+            passageParts: try int(t, "passage_parts", table: name, range: 1...64) ?? d.passageParts)
     }
 
     private func modelSettings(_ t: TOMLTable, table name: String) throws -> ModelSettings {

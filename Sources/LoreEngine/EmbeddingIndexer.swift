@@ -17,8 +17,11 @@ public struct EmbeddingSummary: Sendable, Equatable {
     public var dimensions = 0
     public var embedded = 0
     public var failed = 0
-    /// Passages cut to the input limit before they were sent.
+    /// Passages cut to the input limit before they were sent, with what did not fit left unembedded.
     public var cut = 0
+    /// Passages longer than the input limit embedded in parts, and the vectors they got.
+    public var inParts = 0
+    public var parts = 0
     /// Passages cut shorter again because the server still found them too long.
     public var truncated = 0
     /// Answers of "too large" from the server; with a server that counts tokens, none.
@@ -33,12 +36,22 @@ public struct EmbeddingSummary: Sendable, Equatable {
     public var line: String {
         var text = "embedded \(embedded) passages with \(model) (\(dimensions) dimensions)"
         if failed > 0 { text += ", \(failed) refused by the server (retried next run)" }
+        if inParts > 0 { text += ", \(inParts) long ones in \(parts) parts" }
         if cut > 0 { text += ", \(cut) cut to the input limit" }
         if rejections > 0 { text += ", \(rejections) refused as too long (\(truncated) cut again)" }
         text += String(format: " in %.1f s, %.0f passages/s; %d of %d passages have vectors", seconds, passagesPerSecond,
                        coverage.embedded, coverage.passages)
         return text
     }
+}
+
+/// One batch's passages cut into the parts that fit the model's input, and the vectors of all parts.
+struct PartsOutcome: Sendable {
+    var embedded: EmbeddingOutcome
+    /// For each passage of the batch, the rows of `embedded` that hold its parts, in order.
+    var rows: [[Int]]
+    /// Passages whose text went on beyond their last part.
+    var cutShort: Int
 }
 
 /// Embeds every passage that has no vector for the configured (model, dimensions), after the text index.
@@ -56,6 +69,24 @@ public struct EmbeddingIndexer: Sendable {
         self.settings = settings
         self.client = EmbeddingClient(settings: settings, environment: environment, retry: retry,
                                       tokenCounting: tokenCounting)
+    }
+
+    /// The parts of each passage (one when it fits, else up to `maxParts`, each led by the passage's title
+    /// and headings), embedded in one call.
+    static func embedParts(of batch: [PassageToEmbed], client: EmbeddingClient, maxParts: Int) async throws -> PartsOutcome {
+        var texts: [String] = []
+        var rows: [[Int]] = []
+        var cutShort = 0
+        for passage in batch {
+            let split = maxParts > 1 ? await client.parts(of: passage.text, lead: passage.lead, maxParts: maxParts)
+                : (parts: [passage.text], covered: true)
+            let parts = split.parts
+            if !split.covered { cutShort += 1 }
+            rows.append(Array(texts.count..<(texts.count + parts.count)))
+            texts += parts
+        }
+        let outcome = try await client.embed(texts)
+        return PartsOutcome(embedded: outcome, rows: rows, cutShort: maxParts > 1 ? cutShort : outcome.cut)
     }
 
     /// The vector size: the configured one, else what the model returns for a probe text.
@@ -104,17 +135,18 @@ public struct EmbeddingIndexer: Sendable {
             }
             return waiting.isEmpty ? nil : waiting.removeFirst()
         }
-        try await withThrowingTaskGroup(of: ([PassageToEmbed], EmbeddingOutcome).self) { group in
+        let maxParts = settings.passageParts
+        try await withThrowingTaskGroup(of: ([PassageToEmbed], PartsOutcome).self) { group in
             func launch() throws {
                 guard let batch = try nextBatch() else { return }
-                group.addTask { (batch, try await client.embed(batch.map(\.text))) }
+                group.addTask { (batch, try await Self.embedParts(of: batch, client: client, maxParts: maxParts)) }
             }
             for _ in 0..<inFlight { try launch() }
             // A failed batch stops new launches, but the batches already in flight are still awaited
             // and committed: their work is done, and a resumed run need not repeat it.
             var firstError: (any Error)?
             while let result = await group.nextResult() {
-                let batch: [PassageToEmbed], outcome: EmbeddingOutcome
+                let batch: [PassageToEmbed], outcome: PartsOutcome
                 switch result {
                 case .failure(let error):
                     if firstError == nil { firstError = error }
@@ -127,18 +159,27 @@ public struct EmbeddingIndexer: Sendable {
                 }
                 summary.requests += 1
                 var pairs: [(passage: PassageToEmbed, vector: [Float])] = []
-                for (index, (passage, vector)) in zip(batch, outcome.vectors).enumerated() {
-                    if let vector, vector.count == dims {
-                        pairs.append((passage, vector))
-                    } else {
+                for (index, passage) in batch.enumerated() {
+                    let rows = outcome.rows[index]
+                    let vectors = rows.map { outcome.embedded.vectors[$0] }
+                    // A passage is stored with all of its parts or not at all: a next run embeds it whole.
+                    if let bad = vectors.firstIndex(where: { $0?.count != dims }) {
                         summary.failed += 1
-                        events(.failed(passageID: passage.id, reason: outcome.failures[index]
-                                       ?? "the server returned \(vector?.count ?? 0) dimensions, expected \(dims)"))
+                        events(.failed(passageID: passage.id, reason: outcome.embedded.failures[rows[bad]]
+                                       ?? "the server returned \(vectors[bad]?.count ?? 0) dimensions, expected \(dims)"))
+                        continue
                     }
+                    for (part, vector) in vectors.enumerated() {
+                        var piece = passage
+                        piece.part = part
+                        pairs.append((piece, vector!))
+                    }
+                    if vectors.count > 1 { summary.inParts += 1; summary.parts += vectors.count }
                 }
-                summary.truncated += outcome.truncatedFurther
-                summary.cut += outcome.cut
-                summary.rejections += outcome.rejections
+                summary.truncated += outcome.embedded.truncatedFurther
+                // A passage in parts is cut into them, not cut short; only a last part that ends early is.
+                summary.cut += outcome.cutShort
+                summary.rejections += outcome.embedded.rejections
                 let written = try store.putVectors(pairs, model: summary.model)
                 summary.embedded += written
                 done += batch.count

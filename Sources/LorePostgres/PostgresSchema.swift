@@ -79,6 +79,13 @@ enum PostgresSchema {
             CREATE INDEX lore_chunks_tsv ON lore_chunks USING gin(tsv);
             ANALYZE lore_chunks;
             """,
+            // 3: a vector per part of a passage longer than the embedding model's input; existing ones are
+            // part 0.
+            """
+            ALTER TABLE lore_vectors ADD COLUMN part integer NOT NULL DEFAULT 0;
+            ALTER TABLE lore_vectors DROP CONSTRAINT lore_vectors_chunk_id_model_dims_key;
+            ALTER TABLE lore_vectors ADD CONSTRAINT lore_vectors_passage_part UNIQUE (chunk_id, model, dims, part);
+            """,
         ]
     }
 

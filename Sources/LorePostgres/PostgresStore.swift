@@ -492,7 +492,8 @@ public final class PostgresStore: PassageStore, @unchecked Sendable {
     public func vectorCoverage(model: String, dimensions: Int) throws -> VectorCoverage {
         try withConnection { conn in
             let row = try conn.query("""
-                SELECT (SELECT count(*) FROM lore_chunks), (SELECT count(*) FROM lore_vectors WHERE model = $1 AND dims = $2)
+                SELECT (SELECT count(*) FROM lore_chunks),
+                       (SELECT count(DISTINCT chunk_id) FROM lore_vectors WHERE model = $1 AND dims = $2)
                 """, [model, String(dimensions)])
             return VectorCoverage(passages: Int(row[0, 0] ?? "") ?? 0, embedded: Int(row[0, 1] ?? "") ?? 0)
         }
@@ -500,7 +501,7 @@ public final class PostgresStore: PassageStore, @unchecked Sendable {
 
     public func vectorCounts() throws -> [(model: String, dimensions: Int, count: Int)] {
         try withConnection { conn in
-            try conn.query("SELECT model, dims, count(*) FROM lore_vectors GROUP BY model, dims ORDER BY model, dims").rows
+            try conn.query("SELECT model, dims, count(DISTINCT chunk_id) FROM lore_vectors GROUP BY model, dims ORDER BY model, dims").rows
                 .map { (model: $0[0] ?? "", dimensions: Int($0[1] ?? "") ?? 0, count: Int($0[2] ?? "") ?? 0) }
         }
     }
@@ -520,16 +521,19 @@ public final class PostgresStore: PassageStore, @unchecked Sendable {
                     var parameters: [String?] = [model]
                     for (passage, vector) in slice {
                         let n = parameters.count
-                        values.append("($\(n + 1)::bigint, $\(n + 2)::integer, $\(n + 3)::\(vectorCast(nil)), $\(n + 4))")
-                        parameters += [String(passage.id), String(vector.count),
+                        values.append("($\(n + 1)::bigint, $\(n + 2)::integer, $\(n + 3)::integer, $\(n + 4)::\(vectorCast(nil)), $\(n + 5))")
+                        parameters += [String(passage.id), String(vector.count), String(passage.part),
                                        Self.vectorLiteral(VectorSearch.normalized(vector), pgvector: hasPgvector), passage.body]
                     }
+                    // Passages count once, by their part 0.
                     written += try conn.query("""
-                        INSERT INTO lore_vectors(chunk_id, model, dims, embedding)
-                        SELECT v.id, $1, v.dims, v.embedding FROM (VALUES \(values.joined(separator: ", "))) AS v(id, dims, embedding, body)
+                        INSERT INTO lore_vectors(chunk_id, model, dims, part, embedding)
+                        SELECT v.id, $1, v.dims, v.part, v.embedding
+                        FROM (VALUES \(values.joined(separator: ", "))) AS v(id, dims, part, embedding, body)
                         JOIN lore_chunks c ON c.id = v.id AND c.body = v.body
-                        ON CONFLICT (chunk_id, model, dims) DO UPDATE SET embedding = excluded.embedding
-                        """, parameters).affected
+                        ON CONFLICT (chunk_id, model, dims, part) DO UPDATE SET embedding = excluded.embedding
+                        RETURNING part
+                        """, parameters).rows.filter { $0[0] == "0" }.count
                 }
                 try conn.execute("COMMIT")
                 return written
@@ -572,15 +576,18 @@ public final class PostgresStore: PassageStore, @unchecked Sendable {
         return try withConnection { conn in
             try conn.execute("BEGIN")
             defer { _ = try? conn.execute("COMMIT") }
-            // The candidate list must be at least as long as the answer, or HNSW returns fewer rows.
-            try conn.execute("SET LOCAL hnsw.ef_search = \(max(efSearch, min(1000, k * 2)))")
-            return try conn.query("""
+            // Twice the rows asked for, so that the parts of one long passage, which count once, still
+            // leave k passages; the candidate list must be at least that long, or HNSW returns fewer rows.
+            let rows = k * 2
+            try conn.execute("SET LOCAL hnsw.ef_search = \(max(efSearch, min(1000, rows)))")
+            let found = try conn.query("""
                 SELECT chunk_id, 1 - (embedding::vector(\(dims)) <=> $1::vector(\(dims))) FROM lore_vectors
                 WHERE model = \(Self.literal(model)) AND dims = \(dims)
-                ORDER BY embedding::vector(\(dims)) <=> $1::vector(\(dims)) LIMIT \(k)
+                ORDER BY embedding::vector(\(dims)) <=> $1::vector(\(dims)) LIMIT \(rows)
                 """, [Self.vectorLiteral(vector, pgvector: true)]).rows.map {
                 (passageID: Int64($0[0] ?? "") ?? 0, score: Float($0[1] ?? "") ?? 0)
             }
+            return Array(VectorSearch.bestPerPassage(found).prefix(k))
         }
     }
 
@@ -593,7 +600,7 @@ public final class PostgresStore: PassageStore, @unchecked Sendable {
             try conn.execute("SET LOCAL enable_indexscan = off")
             return try conn.query("""
                 SELECT chunk_id FROM lore_vectors WHERE model = \(Self.literal(model)) AND dims = \(dims)
-                ORDER BY embedding::vector(\(dims)) <=> $1::vector(\(dims)) LIMIT \(k)
+                GROUP BY chunk_id ORDER BY min(embedding::vector(\(dims)) <=> $1::vector(\(dims))), chunk_id LIMIT \(k)
                 """, [Self.vectorLiteral(vector, pgvector: true)]).rows.compactMap { Int64($0[0] ?? "") }
         }
     }

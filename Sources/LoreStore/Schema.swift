@@ -194,6 +194,31 @@ enum Schema {
                 CREATE INDEX turns_rated ON turns(rating) WHERE rating IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("7 vectors for the parts of a long passage") { db in
+            // A passage longer than the embedding model's input has a vector per part; it scores as its
+            // best part. Existing vectors are part 0. The table is rebuilt for the new UNIQUE key, keeping
+            // every id (the in-memory matrix reloads from the last id it saw).
+            try db.execute(sql: """
+                DROP TRIGGER chunks_vectors_ad;
+                CREATE TABLE chunk_vectors_new (
+                    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+                    chunk_id INTEGER NOT NULL,
+                    model    TEXT NOT NULL,
+                    dims     INTEGER NOT NULL,
+                    part     INTEGER NOT NULL DEFAULT 0,
+                    vector   BLOB NOT NULL,      -- dims little-endian Float32, unit length
+                    UNIQUE (chunk_id, model, dims, part)
+                );
+                INSERT INTO chunk_vectors_new(id, chunk_id, model, dims, part, vector)
+                    SELECT id, chunk_id, model, dims, 0, vector FROM chunk_vectors;
+                DROP TABLE chunk_vectors;
+                ALTER TABLE chunk_vectors_new RENAME TO chunk_vectors;
+                CREATE INDEX chunk_vectors_model ON chunk_vectors(model, dims, id);
+                CREATE TRIGGER chunks_vectors_ad AFTER DELETE ON chunks BEGIN
+                    DELETE FROM chunk_vectors WHERE chunk_id = old.id;
+                END;
+                """)
+        }
         return migrator
     }
 

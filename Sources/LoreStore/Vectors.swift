@@ -9,11 +9,16 @@ public struct PassageToEmbed: Sendable, Equatable {
     public var text: String
     /// The body as stored, to check at write time that the passage was not replaced meanwhile.
     public var body: String
+    /// Which part of a long passage a vector is for (0: the passage, or its first part).
+    public var part: Int
+    /// The title and headings line that leads `text`, empty when there is none.
+    public var lead: String { text.count > body.count && text.hasSuffix(body) ? String(text.dropLast(body.count + 1)) : "" }
 
-    public init(id: Int64, text: String, body: String) {
+    public init(id: Int64, text: String, body: String, part: Int = 0) {
         self.id = id
         self.text = text
         self.body = body
+        self.part = part
     }
 
     /// The text to embed for a stored passage: its breadcrumb (title, then headings joined as stored, by
@@ -60,34 +65,35 @@ extension KnowledgeBaseStore {
         try pool.read { db in
             VectorCoverage(
                 passages: try Int.fetchOne(db, sql: "SELECT count(*) FROM chunks") ?? 0,
-                embedded: try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk_vectors WHERE model = ? AND dims = ?",
+                embedded: try Int.fetchOne(db, sql: "SELECT count(DISTINCT chunk_id) FROM chunk_vectors WHERE model = ? AND dims = ?",
                                            arguments: [model, dimensions]) ?? 0)
         }
     }
 
-    /// How many vectors each (model, size) has, for a status that needs no embedding server.
+    /// How many passages have vectors of each (model, size), for a status that needs no embedding server.
     public func vectorCounts() throws -> [(model: String, dimensions: Int, count: Int)] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT model, dims, count(*) FROM chunk_vectors GROUP BY model, dims ORDER BY model, dims")
+            try Row.fetchAll(db, sql: "SELECT model, dims, count(DISTINCT chunk_id) FROM chunk_vectors GROUP BY model, dims ORDER BY model, dims")
                 .map { (model: $0[0], dimensions: $0[1], count: $0[2]) }
         }
     }
 
-    /// Stores vectors, normalised to unit length, in one transaction. A passage deleted or rewritten since
-    /// it was read is left out, so a vector never lands on text it was not computed from. Returns how
-    /// many were written.
+    /// Stores vectors, normalised to unit length, in one transaction: one per passage, or one per part of
+    /// a long passage (`PassageToEmbed.part`). A passage deleted or rewritten since it was read is left out,
+    /// so a vector never lands on text it was not computed from. Returns how many passages got vectors
+    /// (their part 0 written).
     @discardableResult
     public func putVectors(_ vectors: [(passage: PassageToEmbed, vector: [Float])], model: String) throws -> Int {
         try pool.write { db in
             let insert = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO chunk_vectors(chunk_id, model, dims, vector)
-                SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM chunks WHERE id = ? AND body = ?)
+                INSERT OR REPLACE INTO chunk_vectors(chunk_id, model, dims, part, vector)
+                SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM chunks WHERE id = ? AND body = ?)
                 """)
             var written = 0
             for (passage, vector) in vectors {
                 let blob = Self.vectorBlob(VectorSearch.normalized(vector))
-                try insert.execute(arguments: [passage.id, model, vector.count, blob, passage.id, passage.body])
-                written += db.changesCount
+                try insert.execute(arguments: [passage.id, model, vector.count, passage.part, blob, passage.id, passage.body])
+                if passage.part == 0 { written += db.changesCount }
             }
             return written
         }

@@ -255,3 +255,72 @@ final class HybridFixture {
         #expect(throws: ConfigError.self) { try ConfigFile(path: "/tmp/x.toml", text: "[embedding]\nprovider = \"x\"\n").parse() }
     }
 }
+
+@Suite struct LongPassagePartsTests {
+    /// A page whose one long passage names what it is about only in its second half.
+    static func fixture() throws -> HybridFixture {
+        let fixture = try HybridFixture()
+        let opening = (0..<12).map { "Storage parameters tune table \($0) behaviour." }.joined(separator: " ")
+        let later = "The autovacuum daemon prevents transaction wraparound by freezing tuples."
+        try "# Maintenance\n\n\(opening) \(later)\n".write(toFile: fixture.docs + "/maintenance.md", atomically: true, encoding: .utf8)
+        try Indexer(store: fixture.store, roots: [fixture.docs]).run()
+        return fixture
+    }
+
+    static let query = BagOfWordsServer.vector("autovacuum daemon transaction wraparound freezing")
+
+    static func maintenance(_ store: KnowledgeBaseStore) throws -> Int64 {
+        try #require(try store.allPassages().first { $0.documentPath.hasSuffix("maintenance.md") }).id
+    }
+
+    /// The fixture embedded with a 40-token input limit and at most `parts` vectors per passage.
+    static func embedded(parts: Int, server: BagOfWordsServer) async throws -> (HybridFixture, EmbeddingSummary, EmbeddingSettings) {
+        let fixture = try Self.fixture()
+        var settings = server.settings()
+        settings.maxInputTokens = 40
+        settings.passageParts = parts
+        let summary = try await EmbeddingIndexer(store: fixture.store, settings: settings, environment: [:]).run()
+        return (fixture, summary, settings)
+    }
+
+    /// The query's results over the fixture's vectors, and the long passage's score among them.
+    static func search(_ fixture: HybridFixture) throws -> (found: [(passageID: Int64, score: Float)], score: Float) {
+        let index = VectorIndex(store: fixture.store, model: "bag", dimensions: BagOfWordsServer.dims)
+        let found = try index.search(Self.query, k: try fixture.store.statistics().passages)
+        let id = try Self.maintenance(fixture.store)
+        return (found, found.first { $0.passageID == id }?.score ?? 0)
+    }
+
+    @Test("a passage over the input limit gets a vector per part, counts once, and is found by words of its tail")
+    func partsFindTheTail() async throws {
+        let server = try BagOfWordsServer()
+        let (fixture, summary, settings) = try await Self.embedded(parts: 8, server: server)
+        let passages = try fixture.store.statistics().passages
+        #expect(summary.embedded == passages)
+        #expect(summary.inParts == 1 && summary.parts > 2, "\(summary.line)")
+        #expect(summary.cut == 0, "every word of the long passage is in some part")
+        #expect(summary.coverage == VectorCoverage(passages: passages, embedded: passages))
+        #expect(try fixture.store.vectorCounts().map(\.count) == [passages])
+        #expect(try fixture.store.vectorVersion(model: "bag", dimensions: BagOfWordsServer.dims).count == passages - 1 + summary.parts)
+
+        let found = try Self.search(fixture).found
+        #expect(found.first?.passageID == (try Self.maintenance(fixture.store)))
+        #expect(Set(found.map(\.passageID)).count == found.count, "each passage once, at its best part")
+        #expect(found.count == passages)
+        #expect(try fixture.store.integrityProblems().isEmpty)
+        let again = try await EmbeddingIndexer(store: fixture.store, settings: settings, environment: [:]).run()
+        #expect(again.embedded == 0)
+    }
+
+    @Test("with one part a long passage keeps only its head, which misses the tail's words")
+    func headOnly() async throws {
+        let server = try BagOfWordsServer()
+        let (head, summary, _) = try await Self.embedded(parts: 1, server: server)
+        #expect(summary.inParts == 0 && summary.cut >= 1)
+        let passages = try head.store.statistics().passages
+        #expect(try head.store.vectorVersion(model: "bag", dimensions: BagOfWordsServer.dims).count == passages)
+        let (parts, _, _) = try await Self.embedded(parts: 8, server: server)
+        let (headScore, partsScore) = (try Self.search(head).score, try Self.search(parts).score)
+        #expect(partsScore > headScore, "best part \(partsScore), head \(headScore)")
+    }
+}

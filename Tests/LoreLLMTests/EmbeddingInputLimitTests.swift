@@ -196,3 +196,65 @@ final class FakeLlamaServer: @unchecked Sendable {
         #expect(learned.characterLimit == 16)
     }
 }
+
+@Suite struct EmbeddingPartsTests {
+    /// The words of a part after its lead line (the first part has none beyond the text's own start).
+    static func body(_ part: String, lead: String, first: Bool) -> String {
+        first ? part : String(part.dropFirst(lead.count + 1))
+    }
+
+    @Test("a long text is cut into parts that each fit, the later ones led by the title line, nothing skipped between them")
+    func partsFitAndFollowOnAnother() async throws {
+        let fake = try FakeLlamaServer(limit: 64, counts: true)
+        let client = EmbeddingClient(settings: fake.settings(maxTokens: 64), environment: [:])
+        let lead = "Routine Vacuuming › Autovacuum"
+        let words = (0..<120).map { "word\($0)" }
+        let text = lead + "\n" + words.joined(separator: " ")
+
+        let whole = await client.parts(of: text, lead: lead, maxParts: 64)
+        #expect(whole.covered)
+        #expect(whole.parts.count > 4)
+        for (index, part) in whole.parts.enumerated() {
+            #expect(FakeLlamaServer.tokens(part) <= 64, "part \(index) has \(FakeLlamaServer.tokens(part)) tokens")
+            #expect(part.hasPrefix(lead + "\n"), "every part starts with the title line")
+        }
+        // Read in order, the parts' bodies are the text's words, each once, but for a last part that
+        // repeats the end of the one before when only a few words were left for it.
+        var read: [String] = []
+        for (index, part) in whole.parts.enumerated() {
+            let words = Self.body(part, lead: lead, first: index == 0).split(whereSeparator: \.isWhitespace).map(String.init)
+            if index == whole.parts.count - 1, let first = words.first, let at = read.lastIndex(of: first) {
+                read.removeSubrange(at...)
+            }
+            read += words
+        }
+        #expect(read == [lead.split(separator: " ").map(String.init), words].flatMap { $0 })
+
+        // 118 words: the last two are too few for a part of their own.
+        let tail = await client.parts(of: lead + "\n" + words.prefix(118).joined(separator: " "), lead: lead, maxParts: 64)
+        #expect(tail.covered)
+        #expect(tail.parts.last?.hasSuffix("word116 word117") == true)
+        let last = try #require(tail.parts.last), before = tail.parts[tail.parts.count - 2]
+        let repeated = try #require(Self.body(last, lead: lead, first: false).split(separator: " ").first)
+        #expect(before.hasSuffix(" " + repeated), "the last part starts with the end of the one before: \(last)")
+
+        let capped = await client.parts(of: text, lead: lead, maxParts: 3)
+        #expect(capped.parts == Array(whole.parts.prefix(3)))
+        #expect(!capped.covered, "the words after the third part are not embedded")
+    }
+
+    @Test("a text that fits is one part, as sent; a lead too long for any body stops after one part")
+    func shortTextsAndHopelessLeads() async throws {
+        let fake = try FakeLlamaServer(limit: 64, counts: true)
+        let client = EmbeddingClient(settings: fake.settings(maxTokens: 64), environment: [:])
+        let short = await client.parts(of: "Title\nA short passage.", lead: "Title", maxParts: 4)
+        #expect(short.parts == ["Title\nA short passage."] && short.covered)
+
+        let lead = String(repeating: "heading ", count: 12).trimmingCharacters(in: .whitespaces)
+        let text = lead + "\n" + String(repeating: "more words here ", count: 20)
+        let stuck = await client.parts(of: text, lead: lead, maxParts: 8)
+        #expect(stuck.parts.count <= 2, "no part after one that holds nothing but the lead")
+        #expect(!stuck.covered)
+        #expect(stuck.parts.allSatisfy { FakeLlamaServer.tokens($0) <= 64 })
+    }
+}

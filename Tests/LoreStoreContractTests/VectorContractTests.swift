@@ -30,6 +30,45 @@ struct VectorContractTests {
         (store as? PostgresStore)?.hasPgvector == true
     }
 
+    @Test("the parts of a long passage: stored beside its first vector, counted once, found once at the best part",
+          arguments: Backend.available)
+    func passageParts(_ backend: Backend) throws {
+        let kb = try IndexedFolder(backend)
+        let store = kb.store
+        let model = Self.model
+        let all = try store.allPassages().sorted { $0.id < $1.id }
+        let n = all.count
+        let missing = try store.passagesWithoutVectors(model: model, dimensions: 8, afterID: 0, limit: 10_000)
+        #expect(try store.putVectors(missing.enumerated().map { ($0.element, fakeVector($0.offset)) }, model: model) == n)
+        let long = missing[3]
+        var parts: [(passage: PassageToEmbed, vector: [Float])] = []
+        for part in 1...2 {
+            var piece = long
+            piece.part = part
+            parts.append((piece, fakeVector(990 + part)))
+        }
+        #expect(try store.putVectors(parts, model: model) == 0, "further parts add no passage")
+        #expect(try store.putVectors(parts, model: model) == 0, "writing them again replaces them")
+        #expect(try store.vectorCoverage(model: model, dimensions: 8) == VectorCoverage(passages: n, embedded: n))
+        #expect(try counts(store) == ["\(model)/8=\(n)"])
+        #expect(try store.vectorVersion(model: model, dimensions: 8).count == n + 2)
+        var rows: [Int64] = []
+        try store.forEachVector(model: model, dimensions: 8, afterID: 0) { id, _ in rows.append(id) }
+        #expect(rows.count == n + 2 && rows.filter { $0 == long.id }.count == 3)
+        #expect(try store.passagesWithoutVectors(model: model, dimensions: 8, afterID: 0, limit: 10).isEmpty)
+        if searchesInside(store) {
+            // The second part's direction finds the passage first, once.
+            let found = try #require(try store.nearestPassages(to: unit(fakeVector(992)), model: model, k: 5))
+            #expect(found.first?.passageID == long.id)
+            #expect(found.first.map { abs($0.score - 1) < 1e-4 } == true)
+            #expect(Set(found.map(\.passageID)).count == found.count && found.count == 5)
+            let exact = try (store as! PostgresStore).exactNearestPassages(to: unit(fakeVector(991)), model: model, k: 5)
+            #expect(exact.first == long.id && Set(exact).count == 5)
+        }
+        #expect(try store.removeVectors(except: "another", dimensions: 8) == n + 2)
+        #expect(try store.vectorVersion(model: model, dimensions: 8).count == 0)
+    }
+
     @Test("missing vectors, writing them, coverage, counts, versions, loading and searching", arguments: Backend.available)
     func vectorLifecycle(_ backend: Backend) throws {
         let kb = try IndexedFolder(backend)

@@ -88,6 +88,12 @@ extension Float16: VectorElement {
 }
 
 public enum VectorSearch {
+    /// Matches ordered best first, with each passage kept once, at its best part's place and score.
+    public static func bestPerPassage(_ matches: [(passageID: Int64, score: Float)]) -> [(passageID: Int64, score: Float)] {
+        var seen = Set<Int64>()
+        return matches.filter { seen.insert($0.passageID).inserted }
+    }
+
     /// Half precision reads half the bytes, each widened to Float as it is used.
     public static func topK<Element: VectorElement>(query: [Float], matrix: UnsafeBufferPointer<Element>,
                                                     dimensions: Int, k: Int, rows: Range<Int>? = nil) -> [VectorMatch] {

@@ -129,6 +129,42 @@ public struct EmbeddingClient: Sendable {
         return prepared
     }
 
+    /// A text cut into consecutive parts that each fit the input limit, at most `maxParts` of them: the
+    /// first is what `prepare` would send, each later one starts with `lead` (the passage's title and
+    /// headings, so that every part keeps its topic) and goes on where the one before stopped. A tail of a
+    /// few words does not make a part of its own words and the lead alone: the last part then starts
+    /// earlier, repeating the end of the part before, so that it reads like the others. A text that fits
+    /// is its own single part. `covered` is false when text was left after the last part.
+    public func parts(of text: String, lead: String, maxParts: Int) async -> (parts: [String], covered: Bool) {
+        var parts: [String] = []
+        var rest = text
+        var leadLength = 0
+        let head = lead.isEmpty ? "" : lead + "\n"
+        while true {
+            let fitted = await prepare([rest])[0]
+            parts.append(fitted)
+            if fitted.count >= rest.count { return (parts, true) }
+            // The part must carry some of the text beyond its lead, or no later part could go further.
+            guard parts.count < max(1, maxParts), fitted.count > leadLength + 1, rest.hasPrefix(fitted) else { return (parts, false) }
+            let remainder = rest.dropFirst(fitted.count).trimmingCharacters(in: .whitespacesAndNewlines)
+            if remainder.count < Self.shortestPart {
+                // The end of the part before, as much as half its body, then the tail.
+                let body = fitted.dropFirst(leadLength == 0 ? 0 : leadLength + 1)
+                var repeated = String(body.suffix(body.count / 2))
+                if let space = repeated.firstIndex(where: \.isWhitespace) { repeated = String(repeated[space...]) }
+                let last = head + repeated.trimmingCharacters(in: .whitespacesAndNewlines) + " " + remainder
+                let sent = await prepare([last])[0]
+                parts.append(sent.count >= last.count ? last : head + remainder)
+                return (parts, true)
+            }
+            rest = head + remainder
+            leadLength = lead.isEmpty ? 0 : lead.count
+        }
+    }
+
+    /// A tail shorter than this (a few words) is embedded with the end of the part before it.
+    static let shortestPart = 40
+
     private func probeServer() async -> ServerTokenizer.Probe {
         await ServerTokenizer.probe(root: endpointURL(base: settings.baseURL, path: "", droppingSuffix: "/v1"),
                                     headers: authorization, secrets: apiKey.map { [$0] } ?? [], client: client)
