@@ -148,7 +148,7 @@ extension BenchCommand {
             var dims = 0
             try source.forEachVector(model: model, dimensions: source.vectorCounts().first { $0.model == model }?.dimensions ?? 384,
                                      afterID: 0) { id, vector in
-                vectorOf[id] = Array(vector)
+                if vectorOf[id] == nil { vectorOf[id] = Array(vector) }  // a long passage's first part
                 dims = vector.count
             }
             guard dims > 0 else { throw CLIError("the source knowledge base has no vectors of \(model); run `lore index` with [embedding] set") }
@@ -207,8 +207,8 @@ extension BenchCommand {
                     // then back to unit length.
                     let (source, sign) = Self.shuffle(copy: spread == .shuffle ? copy : 0, dimensions: dims)
                     try conn.query("""
-                        INSERT INTO lore_vectors(chunk_id, model, dims, embedding)
-                        SELECT nc.id, v.model, v.dims, l2_normalize(
+                        INSERT INTO lore_vectors(chunk_id, model, dims, part, embedding)
+                        SELECT nc.id, v.model, v.dims, v.part, l2_normalize(
                             (SELECT array_agg(x.e[p.s] * p.g + (random() - 0.5) * 2 * $1::float8 + 0 * nc.id ORDER BY p.o)
                              FROM unnest($3::int[], $4::real[]) WITH ORDINALITY AS p(s, g, o))::vector)
                         FROM lore_chunks nc JOIN lore_documents nd ON nd.id = nc.document_id AND nd.path LIKE 'copy-\(copy)/%'
