@@ -8,12 +8,15 @@ import LoreStore
 
 extension BenchCommand {
     /// A shared knowledge base at a scale no real corpus here reaches: the passages and vectors of a local
-    /// knowledge base, copied into PostgreSQL and multiplied. By default each copy's vectors are the
-    /// originals under a signed permutation of their components of its own: an exact isometry, so every copy
-    /// keeps the real corpus's neighbourhoods while lying apart from the others, as the topics of a large
-    /// corpus do. (Copies moved only by noise stay near-duplicates of their original: a question's ten nearest
-    /// are then ten copies of one passage at almost the same distance, and which ten an index returns says
-    /// nothing about its quality.)
+    /// knowledge base, copied into PostgreSQL and multiplied. By default (`mix`) each copied vector is its
+    /// original plus a share of another real passage's vector (a partner chosen per copy, with a weight per
+    /// copy), normalised: the copies spread through the region the real vectors fill, none a near-duplicate
+    /// of another, so a question's ten nearest are ten distinct passages and HNSW's recall means what it
+    /// says. The other two ways are kept because they show what a synthetic set can get wrong: `noise`
+    /// (copies moved by a little noise stay near-duplicates of their original, and which ten of a tight
+    /// cluster an index returns says nothing of its quality) and `shuffle` (a signed permutation per copy
+    /// puts each copy in a region of its own, far from the others, so the HNSW graph is many islands with
+    /// few bridges, which no real corpus is).
     struct PostgresScale: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "postgres-scale",
@@ -23,7 +26,8 @@ extension BenchCommand {
                 the database --store, once as they are and then as copies until --passages passages exist; each \
                 copy's vectors are the originals with their components permuted and their signs flipped by a \
                 seeded permutation of its own (--copies shuffle), or moved by uniform noise of ±--noise per \
-                component (--copies noise); either is normalised again. Then it builds the HNSW index, embeds \
+                component (--copies noise), or (--copies mix, the default) mixed with a share of another real \
+                passage's vector; each is normalised again. Then it builds the HNSW index, embeds \
                 each question of --questions with the configured embedding server (question i is asked of copy \
                 i mod the number of copies, its vector permuted as that copy's are), and reports the hybrid query time without the embedding call (BM25 + HNSW + fusion, as \
                 `lore search` ranks) and the recall of the HNSW top-k against an exact scan. The database's Lore \
@@ -34,15 +38,16 @@ extension BenchCommand {
         @OptionGroup var global: GlobalOptions
         @Option(help: "The PostgreSQL database to fill (postgres://USER@HOST[:PORT]/DATABASE).") var store: String
         @Option(help: "Passages to reach.") var passages: Int = 1_000_000
-        @Option(name: .customLong("copies"), help: "How copied vectors differ from their originals: shuffle (a signed permutation per copy) or noise.")
-        var spread: CopyVectors = .shuffle
+        @Option(name: .customLong("copies"), help: "How copied vectors differ from their originals: mix (with another passage's vector), shuffle (a signed permutation per copy) or noise.")
+        var spread: CopyVectors = .mix
         @Option(help: "Uniform noise added to each component of a copied vector (default 0.04 with --copies noise, else 0).")
         var noise: Double?
         @Option(help: "Questions (JSON Lines, as `lore eval` reads) to time.") var questions: String
         @Option(name: .short, help: "Passages per query.") var k: Int = 10
         @Option(help: "Times each question is asked.") var repeats: Int = 3
         @Flag(help: "Keep what the database holds when it already has --passages passages.") var reuse = false
-        @Option(help: "HNSW candidate-list lengths (hnsw.ef_search) to measure, comma-separated.") var efSearch: String = "40,100,200,400"
+        @Option(help: "HNSW candidate-list lengths (hnsw.ef_search) to measure, comma-separated; 0 is the length Lore picks for the store's size.")
+        var efSearch: String = "100,200,400,600,0"
 
         func run() async throws {
             let library = try global.library()
@@ -91,13 +96,14 @@ extension BenchCommand {
                 exact.append(Self.ms(since: t))
             }
             print("exact scan:     " + Percentiles(exact).line)
-            let lengths = efSearch.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 > 0 }
+            let lengths = efSearch.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 >= 0 }
             for ef in lengths.isEmpty ? [100] : lengths {
-                let store = try PostgresStore(url: location, roots: source.definition.paths, efSearch: ef)
+                let store = try PostgresStore(url: location, roots: source.definition.paths, efSearch: ef == 0 ? nil : ef)
                 let retriever = Retriever(store: store, settings: library.config.retrieval(forKnowledgeBase: source.name))
                 for (text, vector) in vectors.prefix(3) { _ = try retriever.rank(text, vector: vector, mode: .hybrid, embedding: embedding, limit: k) }
                 var hybrid: [Double] = [], hnsw: [Double] = []
                 var found = 0, wanted = 0
+                var perQuestion: [Int] = []
                 for round in 0..<repeats {
                     for (index, (text, vector)) in vectors.enumerated() {
                         var t = DispatchTime.now()
@@ -107,19 +113,23 @@ extension BenchCommand {
                         let approximate = Set(try store.nearestPassages(to: vector, model: model, k: k)?.map(\.passageID) ?? [])
                         hnsw.append(Self.ms(since: t))
                         if round == 0 {
-                            found += truths[index].filter(approximate.contains).count
+                            let hits = truths[index].filter(approximate.contains).count
+                            found += hits
                             wanted += truths[index].count
+                            perQuestion.append(hits)
                         }
                     }
                 }
-                print("ef_search \(ef):")
+                print(ef == 0 ? "ef_search by size (\(PostgresStore.efSearch(forVectors: try target.vectorCounts().first { $0.model == model }?.count ?? 0))):" : "ef_search \(ef):")
                 print("  hybrid query: " + Percentiles(hybrid).line + "  (\(hybrid.count) queries, without the embedding call)")
                 print("  HNSW alone:   " + Percentiles(hnsw).line)
                 print(String(format: "  HNSW recall@%d: %.3f against the exact scan (%d of %d)", k, Double(found) / Double(max(1, wanted)), found, wanted))
+                let all = perQuestion.filter { $0 == k }.count, few = perQuestion.filter { $0 * 2 < k }.count
+                print("  per question:  \(all) of \(perQuestion.count) found all \(k), \(few) found fewer than half")
             }
         }
 
-        enum CopyVectors: String, ExpressibleByArgument, CaseIterable, Sendable { case shuffle, noise }
+        enum CopyVectors: String, ExpressibleByArgument, CaseIterable, Sendable { case mix, shuffle, noise }
 
         var noiseLevel: Double { noise ?? (spread == .noise ? 0.04 : 0) }
 
@@ -182,6 +192,18 @@ extension BenchCommand {
                     try conn.execute("DROP INDEX IF EXISTS \(row[0] ?? "")")
                 }
             }
+            // The originals by rank, for choosing a mixed copy's partner.
+            let originals = base
+            try target.withSQL { conn in
+                try conn.execute("DROP TABLE IF EXISTS lore_bench_ranks")
+                try conn.execute("""
+                    CREATE TABLE lore_bench_ranks AS SELECT c.id, row_number() OVER (ORDER BY c.id) - 1 AS rank
+                    FROM lore_chunks c JOIN lore_documents d ON d.id = c.document_id
+                    """)
+                try conn.execute("CREATE UNIQUE INDEX ON lore_bench_ranks(rank)")
+                try conn.execute("CREATE UNIQUE INDEX ON lore_bench_ranks(id)")
+                try conn.execute("ANALYZE lore_bench_ranks")
+            }
             let copies = max(0, Int((Double(passages) / Double(max(1, base))).rounded(.up)) - 1)
             let copyStarted = DispatchTime.now()
             for copy in 1...max(1, copies) where copies > 0 {
@@ -205,6 +227,25 @@ extension BenchCommand {
                     // real[] once per row: OFFSET 0 keeps the planner from inlining it into every element),
                     // plus noise of its own (the subquery names the outer row, so it is drawn again per row),
                     // then back to unit length.
+                    if spread == .mix {
+                        // The partner of the original of rank r is the original of rank r + offset (mod n);
+                        // offsets stay under n / 2 and differ per copy, so no copy repeats another's pair
+                        // the other way round. Its share is a weight per copy between 0.35 and 1.
+                        let offset = 1 + (copy * 53) % max(1, originals / 2 - 1)
+                        let weight = 0.35 + 0.65 * Double(copy % 13) / 12
+                        try conn.query("""
+                            INSERT INTO lore_vectors(chunk_id, model, dims, part, embedding)
+                            SELECT nc.id, v.model, v.dims, v.part,
+                                   l2_normalize(v.embedding + w.embedding * array_fill($3::real, ARRAY[v.dims])::vector)
+                            FROM lore_chunks nc JOIN lore_documents nd ON nd.id = nc.document_id AND nd.path LIKE 'copy-\(copy)/%'
+                            JOIN lore_documents od ON od.path = substr(nd.path, length('copy-\(copy)/') + 1)
+                            JOIN lore_chunks oc ON oc.document_id = od.id AND oc.ordinal = nc.ordinal
+                            JOIN lore_vectors v ON v.chunk_id = oc.id AND v.model = $1
+                            JOIN lore_bench_ranks r ON r.id = oc.id
+                            JOIN lore_bench_ranks q ON q.rank = (r.rank + $2::bigint) % \(originals)
+                            JOIN lore_vectors w ON w.chunk_id = q.id AND w.model = $1 AND w.part = 0
+                            """, [model, String(offset), String(weight)])
+                    } else {
                     let (source, sign) = Self.shuffle(copy: spread == .shuffle ? copy : 0, dimensions: dims)
                     try conn.query("""
                         INSERT INTO lore_vectors(chunk_id, model, dims, part, embedding)
@@ -218,6 +259,7 @@ extension BenchCommand {
                         CROSS JOIN LATERAL (SELECT v.embedding::real[] AS e OFFSET 0) x
                         """, [String(noiseLevel), model, "{" + source.map(String.init).joined(separator: ",") + "}",
                               "{" + sign.map { String($0) }.joined(separator: ",") + "}"])
+                    }
                     // Documents of the last, partial copy that got no passage are left out.
                     try conn.query("""
                         DELETE FROM lore_documents d WHERE d.path LIKE 'copy-\(copy)/%'
@@ -231,6 +273,7 @@ extension BenchCommand {
                 }
             }
             try target.withSQL { conn in
+                try conn.execute("DROP TABLE IF EXISTS lore_bench_ranks")
                 try conn.execute("UPDATE lore_documents d SET passages = (SELECT count(*) FROM lore_chunks c WHERE c.document_id = d.id) WHERE d.path LIKE 'copy-%'")
                 try conn.execute("VACUUM ANALYZE lore_chunks")
                 try conn.execute("VACUUM ANALYZE lore_vectors")

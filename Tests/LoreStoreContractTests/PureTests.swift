@@ -1,5 +1,6 @@
 import Foundation
 @testable import LoreCore
+import LorePostgres
 import Testing
 
 /// Fast checks of the pieces the PostgreSQL store is built from, with no server.
@@ -210,5 +211,16 @@ struct SharedPathsTests {
         #expect(clash.first?.roots == ["/home/ana/docs", "/mnt/old/docs"])
         #expect(SharedPaths(roots: ["/a/docs", "/b/notes"]).clashingNames.isEmpty)
         #expect(SharedPaths(roots: ["/a/docs"]).clashingNames.isEmpty)
+    }
+}
+
+@Suite("HNSW candidate list by size")
+struct EfSearchBySizeTests {
+    @Test("grows with the store, never below 100 nor above pgvector's 1000")
+    func steps() {
+        let sizes = [0, 10_844, 49_999, 50_000, 249_999, 250_000, 600_000, 1_000_000, 1_499_999, 1_500_000, 50_000_000]
+        let lengths = sizes.map { PostgresStore.efSearch(forVectors: $0) }
+        #expect(lengths == [100, 100, 100, 200, 200, 400, 600, 600, 600, 1000, 1000])
+        #expect(zip(lengths, lengths.dropFirst()).allSatisfy { $0 <= $1 })
     }
 }
