@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The PostgreSQL docs (Debian's postgresql-doc-15) as a knowledge base on both stores, in one run:
 #   - full index time (parse, chunk, write) and the embedding pass, SQLite then PostgreSQL;
-#   - BM25 search p50/p95/p99 (`lore bench search`), and `lore eval --all-modes` (recall, MRR, and the
+#   - BM25 and hybrid search p50/p95/p99 (`lore bench search [--mode hybrid]`), and `lore eval --all-modes` (recall, MRR, and the
 #     hybrid query time without the embedding call) on each;
 #   - 16 concurrent `lore search` clients for 60 s against the PostgreSQL one while an indexer edits and
 #     re-indexes its documents (bench/concurrent_search.py), in BM25 and hybrid modes.
@@ -49,6 +49,8 @@ for kb in docs-sqlite docs-pg; do
   /usr/bin/time -f "$kb: %e s wall in all (index + embedding), peak RSS %M KB" "$lore" --kb "$kb" index 2>&1 | grep -v ETA | tail -3
   echo "== $kb: BM25 search"
   "$lore" --kb "$kb" bench search --queries "$work/questions.txt" --repeat 5 | grep -E "lore search|knowledge base"
+  echo "== $kb: hybrid search (without the embedding call)"
+  "$lore" --kb "$kb" bench search --queries "$work/questions.txt" --repeat 5 --mode hybrid | grep -E "lore search"
   echo "== $kb: eval"
   "$lore" --kb "$kb" eval bench/eval-postgresql.jsonl --all-modes
 done

@@ -52,7 +52,8 @@ struct BenchCommand: AsyncParsableCommand {
             discussion: """
                 Every query runs --repeat times after one warm-up pass; latency is reported as p50/p95/p99 \
                 in milliseconds, for Lore's search and, with --baseline, for plain SQLite FTS5 on the same \
-                passages.
+                passages. --mode vector or hybrid embeds each query once first (with the knowledge base's \
+                [embedding]) and times the ranking without that call.
                 """)
 
         @OptionGroup var global: GlobalOptions
@@ -61,6 +62,7 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(name: .short, help: "Passages per query.") var k: Int = 10
         @Option(name: .customLong("repeat"), help: "Runs of the whole query file.") var repetitions: Int = 5
         @Flag(help: "Also time plain SQLite FTS5 on a copy of the same passages.") var baseline = false
+        @Option(help: "Ranking to time: bm25 (default), vector or hybrid.") var mode: RetrievalMode = .bm25
 
         func run() async throws {
             let lines = try BenchCommand.lines(of: queries)
@@ -71,23 +73,40 @@ struct BenchCommand: AsyncParsableCommand {
                 settings = RetrievalSettings()
             } else {
                 let library = try global.library()
-                do { kbStore = try library.open(global.kb).store } catch let e as LibraryError { throw CLIError(e.message) }
-                settings = library.config.retrieval
+                let kb: KnowledgeBase
+                do { kb = try library.open(global.kb) } catch let e as LibraryError { throw CLIError(e.message) }
+                kbStore = kb.store
+                settings = library.config.retrieval(forKnowledgeBase: kb.name)
             }
             let retriever = Retriever(store: kbStore, settings: settings)
             let stats = try kbStore.statistics()
             print(Machine.description)
             print("knowledge base: \(stats.documents) documents, \(stats.passages) passages, \(Format.bytes(stats.fileBytes))")
-            for line in lines { _ = try retriever.retrieve(line, limit: k) }
+            // One search of each query as Lore runs it in this mode, its embedding already made.
+            let search: (Int) throws -> Void
+            if mode == .bm25 {
+                search = { _ = try retriever.retrieve(lines[$0], limit: k) }
+            } else {
+                guard let embedding = settings.embedding else {
+                    throw CLIError("--mode \(mode.rawValue) needs an [embedding] table in config.toml")
+                }
+                let client = EmbeddingClient(settings: embedding, retry: .never)
+                var vectors: [[Float]] = []
+                for line in lines { vectors.append(try await client.embedQuery(line)) }
+                let mode = self.mode
+                search = { _ = try retriever.rank(lines[$0], vector: vectors[$0], mode: mode, embedding: embedding, limit: k) }
+            }
+            for index in lines.indices { try search(index) }
             var times: [Double] = []
             for _ in 0..<repetitions {
-                for line in lines {
+                for index in lines.indices {
                     let t = DispatchTime.now()
-                    _ = try retriever.retrieve(line, limit: k)
+                    try search(index)
                     times.append(Double(DispatchTime.now().uptimeNanoseconds - t.uptimeNanoseconds) / 1e6)
                 }
             }
-            print("lore search:    " + Percentiles(times).line + "  (\(times.count) queries)")
+            let what = mode == .bm25 ? "" : ", \(mode.rawValue) without the embedding call"
+            print("lore search:    " + Percentiles(times).line + "  (\(times.count) queries\(what))")
             if baseline, let kbStore = kbStore as? KnowledgeBaseStore {
                 let expressions = lines.compactMap { FTSQuery.matchExpression($0) }
                 let report = try FTSBaseline.run(copyingFrom: kbStore, to: NSTemporaryDirectory() + "lore-baseline-\(getpid()).sqlite",
