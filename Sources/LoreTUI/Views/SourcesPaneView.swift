@@ -69,10 +69,12 @@ struct SourcesPaneView {
             let top = rect.row + rect.height - previewHeight - 1
             buffer.put(String(repeating: "─", count: rect.width), row: top, col: rect.col, style: TextStyle(.muted, on: .panel))
             let p = passages[selection]
-            // Line by line, so that the passage's own line breaks stay breaks; runs of blank lines count once.
+            // Line by line, so that the passage's own line breaks stay breaks, except inside a hard-wrapped
+            // prose paragraph, whose lines are joined before wrapping at the pane's width; runs of blank
+            // lines count once.
             var lines: [String] = []
             var lastBlank = true
-            for line in p.text.split(separator: "\n", omittingEmptySubsequences: false) where lines.count < previewHeight {
+            for line in ProseReflow.lines(p.text) where lines.count < previewHeight {
                 let blank = line.allSatisfy(\.isWhitespace)
                 if blank && lastBlank { continue }
                 lastBlank = blank
