@@ -72,21 +72,20 @@ public struct EmbeddingIndexer: Sendable {
     }
 
     /// The parts of each passage (one when it fits, else up to `maxParts`, each led by the passage's title
-    /// and headings), embedded in one call.
+    /// and headings; with one part, the passage cut to the limit), embedded in one call. The parts are
+    /// already cut to fit, so the client does not count them again.
     static func embedParts(of batch: [PassageToEmbed], client: EmbeddingClient, maxParts: Int) async throws -> PartsOutcome {
         var texts: [String] = []
         var rows: [[Int]] = []
         var cutShort = 0
         for passage in batch {
-            let split = maxParts > 1 ? await client.parts(of: passage.text, lead: passage.lead, maxParts: maxParts)
-                : (parts: [passage.text], covered: true)
-            let parts = split.parts
+            let split = await client.parts(of: passage.text, lead: passage.lead, maxParts: maxParts)
             if !split.covered { cutShort += 1 }
-            rows.append(Array(texts.count..<(texts.count + parts.count)))
-            texts += parts
+            rows.append(Array(texts.count..<(texts.count + split.parts.count)))
+            texts += split.parts
         }
-        let outcome = try await client.embed(texts)
-        return PartsOutcome(embedded: outcome, rows: rows, cutShort: maxParts > 1 ? cutShort : outcome.cut)
+        let outcome = try await client.embed(texts, fitted: true)
+        return PartsOutcome(embedded: outcome, rows: rows, cutShort: cutShort)
     }
 
     /// The vector size: the configured one, else what the model returns for a probe text.

@@ -18,8 +18,6 @@ public final class VectorIndex: @unchecked Sendable {
     private var single: [Float] = []
     private var half: [Float16] = []
     private var chunkIDs: [Int64] = []
-    /// Whether some passage has more than one row (the parts of a long passage).
-    private var hasParts = false
     private var loadedMaxID: Int64 = 0
     private var loaded = false
     private var lastCheck = Date.distantPast
@@ -76,7 +74,8 @@ public final class VectorIndex: @unchecked Sendable {
             try refreshLocked(force: false)
             let parts = ProcessInfo.processInfo.activeProcessorCount
             // Rows beyond one per passage are the further parts of long passages, which count once: ask
-            // for more rows until k passages are among them or every row is.
+            // for more rows until k passages are among them or every row is. Without parts the first
+            // round has k passages or every row.
             var rows = k
             while true {
                 let matches: [VectorMatch]
@@ -90,7 +89,7 @@ public final class VectorIndex: @unchecked Sendable {
                     }
                 }
                 let best = VectorSearch.bestPerPassage(matches.map { (chunkIDs[$0.row], $0.score) })
-                if best.count >= k || !hasParts || matches.count < rows || rows >= chunkIDs.count {
+                if best.count >= k || matches.count < rows || rows >= chunkIDs.count {
                     return Array(best.prefix(k))
                 }
                 rows = min(chunkIDs.count, rows * 4)
@@ -123,7 +122,6 @@ public final class VectorIndex: @unchecked Sendable {
             }
         }
         loaded = true
-        hasParts = Set(chunkIDs).count < chunkIDs.count
         // The appended rows and the deletions since may still disagree with the count (rows deleted while
         // others were added); a second pass from empty settles it.
         if chunkIDs.count != version.count && !force {

@@ -64,7 +64,8 @@ public final class PostgresStore: PassageStore, @unchecked Sendable {
     /// Connects, creates the pgvector extension when it is installed on the server and the user may, and
     /// brings the schema up to date.
     public init(url: PostgresLocation, roots: [String], efSearch: Int? = nil) throws {
-        if let clash = SharedPaths(roots: roots).clashingNames.first {
+        let paths = SharedPaths(roots: roots)
+        if let clash = paths.clashingNames.first {
             throw StoreError(path: url.display, message: """
                 the folders \(clash.roots.joined(separator: " and ")) are both named \(clash.name); a shared knowledge \
                 base names each document by its folder's name, so theirs would meet: give one folder another name \
@@ -73,7 +74,7 @@ public final class PostgresStore: PassageStore, @unchecked Sendable {
         }
         self.url = url
         self.efSearch = efSearch
-        self.paths = SharedPaths(roots: roots)
+        self.paths = paths
         let first: PGConnection
         do {
             first = try PGConnection(conninfo: url.conninfo)

@@ -238,6 +238,12 @@ final class FakeLlamaServer: @unchecked Sendable {
         let repeated = try #require(Self.body(last, lead: lead, first: false).split(separator: " ").first)
         #expect(before.hasSuffix(" " + repeated), "the last part starts with the end of the one before: \(last)")
 
+        // Parts already fit: sending them costs no count of their tokens, and no refusal.
+        let counted = fake.requests(to: "/tokenize")
+        let sent = try await client.embed(whole.parts, fitted: true)
+        #expect(fake.requests(to: "/tokenize") == counted)
+        #expect(sent.vectors.allSatisfy { $0 != nil } && sent.rejections == 0 && sent.cut == 0)
+
         let capped = await client.parts(of: text, lead: lead, maxParts: 3)
         #expect(capped.parts == Array(whole.parts.prefix(3)))
         #expect(!capped.covered, "the words after the third part are not embedded")

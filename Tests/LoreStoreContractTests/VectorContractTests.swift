@@ -25,6 +25,16 @@ struct VectorContractTests {
         return (vectors, last)
     }
 
+    /// Every passage, in id order, given `fakeVector(its place in that order)` under `model` at 8
+    /// dimensions; the passages as they were handed out to embed.
+    private func embedAll(_ store: any PassageStore) throws -> (all: [Passage], missing: [PassageToEmbed]) {
+        let all = try store.allPassages().sorted { $0.id < $1.id }
+        let missing = try store.passagesWithoutVectors(model: Self.model, dimensions: 8, afterID: 0, limit: 10_000)
+        #expect(missing.map(\.id) == all.map(\.id))
+        #expect(try store.putVectors(missing.enumerated().map { ($0.element, fakeVector($0.offset)) }, model: Self.model) == all.count)
+        return (all, missing)
+    }
+
     /// Whether this store searches vectors itself: PostgreSQL with pgvector.
     private func searchesInside(_ store: any PassageStore) -> Bool {
         (store as? PostgresStore)?.hasPgvector == true
@@ -36,10 +46,8 @@ struct VectorContractTests {
         let kb = try IndexedFolder(backend)
         let store = kb.store
         let model = Self.model
-        let all = try store.allPassages().sorted { $0.id < $1.id }
+        let (all, missing) = try embedAll(store)
         let n = all.count
-        let missing = try store.passagesWithoutVectors(model: model, dimensions: 8, afterID: 0, limit: 10_000)
-        #expect(try store.putVectors(missing.enumerated().map { ($0.element, fakeVector($0.offset)) }, model: model) == n)
         let long = missing[3]
         var parts: [(passage: PassageToEmbed, vector: [Float])] = []
         for part in 1...2 {
@@ -161,11 +169,9 @@ struct VectorContractTests {
         let kb = try IndexedFolder(backend)
         let store = kb.store
         let model = Self.model
-        let all = try store.allPassages().sorted { $0.id < $1.id }
+        let (all, missing) = try embedAll(store)
         let n = all.count
         let seed = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($0.element.id, $0.offset) })
-        let missing = try store.passagesWithoutVectors(model: model, dimensions: 8, afterID: 0, limit: 10_000)
-        #expect(try store.putVectors(missing.map { ($0, fakeVector(seed[$0.id]!)) }, model: model) == n)
 
         // Other models, and this model at another size.
         #expect(try store.putVectors(missing.prefix(5).map { ($0, fakeVector(seed[$0.id]!, dimensions: 4)) },

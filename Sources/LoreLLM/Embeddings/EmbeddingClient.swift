@@ -76,10 +76,12 @@ public struct EmbeddingClient: Sendable {
     }
 
     /// Embeds each text. Transient failures (429, 5xx other than "too large", a dropped connection) are
-    /// retried with backoff; a server that stays unreachable throws.
-    public func embed(_ texts: [String]) async throws -> EmbeddingOutcome {
+    /// retried with backoff; a server that stays unreachable throws. `fitted` texts were already cut to the
+    /// limit (by `prepare` or `parts(of:lead:maxParts:)`) and are sent as they are, not counted again; a
+    /// refusal still shortens them.
+    public func embed(_ texts: [String], fitted: Bool = false) async throws -> EmbeddingOutcome {
         var outcome = EmbeddingOutcome(count: texts.count)
-        let prepared = await prepare(texts)
+        let prepared = fitted ? texts : await prepare(texts)
         outcome.cut = zip(prepared, texts).filter { $0.utf8.count < $1.utf8.count }.count
         try await embed(prepared, indices: Array(texts.indices), into: &outcome, adapted: false)
         return outcome
