@@ -196,6 +196,10 @@ private struct WatchState {
                 case .failure(let error) where error.code == ENOSPC:
                     fallBack()
                     return .limitReached(FolderWatcher.limitReason(interval: watcher.options.pollingInterval))
+                case .failure(let error) where error.code == ENOENT || error.code == ENOTDIR:
+                    // Removed between the look and the watch (`rm -rf` still on its way up): look again,
+                    // from higher up.
+                    continue
                 case .failure:
                     // Not a folder, or unreadable: nothing can announce the root, as the walk cannot reach it.
                     return .awaited
