@@ -60,6 +60,7 @@ extension Retriever {
             found.hit.passage.score = item.score
             found.explanation.fusedScore = item.score
             found.explanation.foundBy = zip(lists, item.ranks).compactMap { $1 == nil ? nil : $0.label }
+            found.hit.passage.foundBy = found.explanation.foundBy
             base.hits.append(found.hit)
             base.explanations.append(found.explanation)
         }

@@ -20,6 +20,8 @@ import Testing
         let c = try await collect(session.ask("keep a spare somewhere safe"))
         #expect(c.sources.first?.passage.documentPath.hasSuffix("backup.md") == true, "\(c.sources.map(\.passage.location))")
         #expect(c.notices.isEmpty, "\(c.notices)")
+        // The sources the UI lists carry the searches that found them.
+        #expect(c.sources.first?.passage.foundBy?.contains("pg_dump snapshot") == true, "\(c.sources.map(\.passage.foundBy))")
         #expect(server.requests.count == 2)
         let rewriteBody = String(decoding: server.requests[0].body, as: UTF8.self)
         #expect(rewriteBody.contains("Question: keep a spare somewhere safe"))
@@ -30,6 +32,10 @@ import Testing
         #expect(found.rewrites == ["pg_dump snapshot", "restore archives"])
         #expect(found.explanations.first?.foundBy.contains("pg_dump snapshot") == true)
         #expect(found.explanations.allSatisfy { !$0.foundBy.contains("question") })
+        #expect(found.hits.map(\.passage.foundBy) == found.explanations.map(\.foundBy))
+        let plain = try await Retriever(store: f.kb.store, settings: session.retrieval, environment: [:])
+            .retrieve("SQL Dump", mode: nil)
+        #expect(!plain.hits.isEmpty && plain.hits.allSatisfy { $0.passage.foundBy == nil })
     }
 
     @Test func aSlowModelIsPassedOverSayingSoAndPausedAfterTwoMisses() async throws {

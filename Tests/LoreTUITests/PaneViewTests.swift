@@ -58,6 +58,23 @@ struct PaneViewTests {
         ])
     }
 
+    @Test func sourcesPreviewNamesTheSearchesThatFoundThePassage() {
+        var exchange = Exchange(requestID: 1, question: "upgrade in place?")
+        exchange.passages = Fixtures.passages
+        exchange.passages[0].foundBy = ["pg_upgrade link mode", "question"]
+        exchange.state = .done
+        let pane = SourcesPaneView(exchange: exchange, selection: 0, focused: true, showsSelection: true, roots: [])
+        let lines = drawn(rows: 20, cols: 60) { b, r in pane.draw(into: &b, in: r) }
+        #expect(lines[13] == "─ found by “pg_upgrade link mode” · your question " + String(repeating: "─", count: 10))
+        #expect(lines[14] == " Run swift build in the checkout, then copy the binary.")
+        // The second passage was found without rewriting: a plain rule.
+        let second = SourcesPaneView(exchange: exchange, selection: 1, focused: true, showsSelection: true, roots: [])
+        #expect(drawn(rows: 20, cols: 60) { b, r in second.draw(into: &b, in: r) }[13] == String(repeating: "─", count: 60))
+        #expect(SourcesPaneView.foundByLabel(["passage"]) == "found by the model's sketch of an answer")
+        #expect(SourcesPaneView.foundByLabel([]) == nil)
+        #expect(SourcesPaneView.foundByLabel(["\u{1B}[2Jwipe"])?.contains("\u{1B}") == false)
+    }
+
     @Test func statusBar() {
         #expect(drawn(rows: 1, cols: 60) { b, r in answered.statusBar.draw(into: &b, in: r) } == [
             " docs │ 1,170 docs · 8,432 passages │ up to date",

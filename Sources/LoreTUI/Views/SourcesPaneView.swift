@@ -69,6 +69,10 @@ struct SourcesPaneView {
             let top = rect.row + rect.height - previewHeight - 1
             buffer.put(String(repeating: "─", count: rect.width), row: top, col: rect.col, style: TextStyle(.muted, on: .panel))
             let p = passages[selection]
+            if let foundBy = Self.foundByLabel(p.foundBy), inner > 12 {
+                buffer.put(" " + TextWrap.truncate(foundBy, to: inner - 2) + " ", row: top, col: rect.col + 1,
+                           style: TextStyle(.muted, on: .panel))
+            }
             // Line by line, so that the passage's own line breaks stay breaks, except inside a hard-wrapped
             // prose paragraph, whose lines are joined before wrapping at the pane's width; runs of blank
             // lines count once.
@@ -84,6 +88,20 @@ struct SourcesPaneView {
                 buffer.put(l, row: top + 1 + i, col: rect.col + 1, style: TextStyle(.foreground, on: .panel))
             }
         }
+    }
+
+    /// Which searches found the passage when the question was rewritten, for the preview's rule:
+    /// "found by your question · “pg_upgrade in place” · the model's sketch of an answer". Nil without rewriting.
+    static func foundByLabel(_ labels: [String]?) -> String? {
+        guard let labels, !labels.isEmpty else { return nil }
+        let names = labels.map { label -> String in
+            switch label {
+            case "question": "your question"
+            case "passage": "the model's sketch of an answer"
+            default: "“" + TerminalText.sanitize(label, keepNewlines: false) + "”"
+            }
+        }
+        return "found by " + names.joined(separator: " · ")
     }
 
     /// A five-step bar of a passage's score relative to the others retrieved with it.
