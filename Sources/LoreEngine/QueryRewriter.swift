@@ -42,9 +42,13 @@ public struct QueryRewriter: Sendable {
             group.addTask {
                 do {
                     var text = ""
-                    for try await event in provider.stream(request) {
+                    let hypothetical = settings.hypothetical
+                    reading: for try await event in provider.stream(request) {
                         switch event {
-                        case .text(let piece): text += piece
+                        case .text(let piece):
+                            text += piece
+                            // Leaving the loop ends the stream and its request.
+                            if QueryRewrite.isComplete(text, question: question, hypothetical: hypothetical) { break reading }
                         case .error(let message, _): throw RewriteStreamError(message: message)
                         default: break
                         }

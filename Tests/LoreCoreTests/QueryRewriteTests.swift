@@ -46,16 +46,41 @@ import Testing
     @Test func aFollowUpCarriesTheLastTurnsWithoutCitations() {
         let history = [ConversationTurn(question: "how do I back up with pg_dump?", answer: "Run pg_dump [1].")]
         let messages = QueryRewrite.messages(question: "and restore it?", history: history, hypothetical: false)
-        #expect(messages.count == 2)
-        #expect(messages[0].role == .system && messages[0].content.contains("search: "))
+        #expect(messages.map(\.role) == [.system, .user, .assistant, .user])
+        #expect(messages[0].content.contains("search: "))
         #expect(!messages[0].content.contains("passage: "))
-        #expect(messages[1].content == """
+        // The worked example shows the format, without a passage when none is asked for.
+        #expect(messages[2].content.hasPrefix("search: ") && !messages[2].content.contains("passage: "))
+        #expect(messages[3].content == """
             Conversation so far:
             Q: how do I back up with pg_dump?
             A: Run pg_dump.
 
             Question: and restore it?
             """)
-        #expect(QueryRewrite.messages(question: "x", history: [], hypothetical: true)[0].content.contains("passage: "))
+        let withPassage = QueryRewrite.messages(question: "x", history: [], hypothetical: true)
+        #expect(withPassage[0].content.contains("passage: ") && withPassage[2].content.contains("\npassage: "))
+    }
+
+    @Test func theWorkedExampleIsNeverTakenForAnAnswer() {
+        let example = QueryRewrite.messages(question: "x", history: [], hypothetical: true)[2].content
+        #expect(QueryRewrite.parse(example, question: "why is my disk full").isEmpty)
+        #expect(QueryRewrite.parse(example + "\nsearch: disk usage", question: "why is my disk full").queries == ["disk usage"])
+    }
+
+    @Test func aReplyIsCompleteWithAllItUsesOrOnceItLoops() {
+        let q = "restore a dump"
+        // The line being written may still grow: not complete until it ends.
+        #expect(!QueryRewrite.isComplete("search: a\nsearch: b\nsearch: c\nsearch: d", question: q, hypothetical: false))
+        #expect(QueryRewrite.isComplete("search: a\nsearch: b\nsearch: c\nsearch: d\n", question: q, hypothetical: false))
+        // With a passage wanted, four queries are not yet all.
+        #expect(!QueryRewrite.isComplete("search: a\nsearch: b\nsearch: c\nsearch: d\n", question: q, hypothetical: true))
+        #expect(QueryRewrite.isComplete("search: a\nsearch: b\npassage: A dump is restored with pg_restore here.\nsearch: c\nsearch: d\n",
+                                        question: q, hypothetical: true))
+        // A model repeating one line is cut off after the most lines a good reply has.
+        let loop = String(repeating: "search: pg_restore\n", count: QueryRewrite.maximumReplyLines)
+        #expect(!QueryRewrite.isComplete(String(loop.dropLast(19)), question: q, hypothetical: true))
+        #expect(QueryRewrite.isComplete(loop, question: q, hypothetical: true))
+        #expect(!QueryRewrite.isComplete("", question: q, hypothetical: false))
     }
 }

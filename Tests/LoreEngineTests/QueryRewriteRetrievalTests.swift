@@ -61,6 +61,21 @@ import Testing
         #expect(server.requests.count <= 2, "a paused model is not asked again")
     }
 
+    @Test func aModelThatLoopsIsCutOffOnceItsReplyHoldsEnough() async throws {
+        // A small model's habit: the same line over and over, and a stream that would go on past the budget.
+        let server = try LoopbackServer { _, _ in
+            OpenAIScript.response(Array(repeating: "search: pg_dump snapshot\n", count: 12), ending: .stall)
+        }
+        defer { server.stop() }
+        let model = ModelSettings(provider: .openai, baseURL: server.baseURL + "/v1", name: "loops")
+        let outcome = await QueryRewriter(model: model, settings: RewriteSettings(budgetMilliseconds: 600_000, hypothetical: true),
+                                          environment: [:]).rewrite("keep a spare somewhere safe", history: [])
+        // Read up to the most lines a good reply has, then the stream was left: no wait for the budget.
+        #expect(outcome.plan == QueryRewrite.Plan(queries: ["pg_dump snapshot"]))
+        #expect(outcome.note == nil)
+        #expect(server.requests.count == 1)
+    }
+
     @Test func configTurnsRewritingOnWithItsBudget() throws {
         let config = try ConfigFile(path: "/tmp/x.toml", text: """
             [retrieval]

@@ -41,6 +41,10 @@ public enum QueryRewrite {
                 """
         }
         rules += " Write nothing else."
+        // One worked exchange, from a field no knowledge base is likely to be about: small local models
+        // ignore the line format when only told it, and follow it once shown.
+        var example = exampleReply.queries.map { "search: " + $0 }.joined(separator: "\n")
+        if hypothetical, let passage = exampleReply.hypothetical { example += "\npassage: " + passage }
         var user = ""
         let recent = history.suffix(2).filter { !$0.question.isEmpty }
         if !recent.isEmpty {
@@ -53,21 +57,46 @@ public enum QueryRewrite {
             user += "\n"
         }
         user += "Question: \(oneLine(question, limit: 1000))"
-        return [.system(rules), .user(user)]
+        return [.system(rules), .user("Question: " + exampleQuestion), .assistant(example), .user(user)]
+    }
+
+    /// The worked example the request shows before the real question.
+    static let exampleQuestion = "my laptop battery is flat every morning although the lid was closed all night"
+    static let exampleReply = Plan(queries: ["suspend mode power consumption", "battery loses charge while the laptop sleeps",
+                                             "battery drain lid closed suspend"],
+                                   hypothetical: "In suspend the memory stays powered and draws a small current all night. "
+                                       + "Hibernation writes memory to disk and switches off, so the battery keeps its charge.")
+
+    /// A reply longer than this many lines is a model repeating itself: enough has been read.
+    public static let maximumReplyLines = 8
+
+    /// Whether a reply read so far already holds all that will be used (the most queries and, when asked
+    /// for, the passage) or has run past the lines a good reply has, so the rest of the stream can be
+    /// dropped: a small model that loops on one line would otherwise use its whole token allowance.
+    /// Only finished lines count; the line being written may still grow.
+    public static func isComplete(_ replySoFar: String, question: String, hypothetical: Bool) -> Bool {
+        guard let lastBreak = replySoFar.lastIndex(where: \.isNewline) else { return false }
+        let finished = replySoFar[..<lastBreak]
+        if finished.split(whereSeparator: \.isNewline).count >= maximumReplyLines { return true }
+        let plan = parse(String(finished), question: question)
+        return plan.queries.count == maximumQueries && (!hypothetical || plan.hypothetical != nil)
     }
 
     /// Reads the reply tolerantly: prefixes in any case, list markers, numbering and quotes are dropped;
     /// lines that repeat the question, each other, or the instructions are left out, as are overlong ones.
     public static func parse(_ reply: String, question: String) -> Plan {
         var queries: [String] = []
-        var seen: Set<String> = [normalized(question)]
+        // The worked example's lines are not queries for this question, should a model copy them.
+        var seen: Set<String> = Set([normalized(question)] + exampleReply.queries.map(normalized))
         var hypothetical: String?
         for raw in reply.split(whereSeparator: \.isNewline) {
             var line = raw.trimmingCharacters(in: .whitespaces)
             line = stripListMarker(line)
             let lower = line.lowercased()
             if let rest = value(after: ["passage:", "hypothetical passage:", "answer:"], in: line, lower: lower) {
-                if hypothetical == nil, rest.count >= 20 { hypothetical = String(rest.prefix(1200)) }
+                if hypothetical == nil, rest.count >= 20, rest != exampleReply.hypothetical {
+                    hypothetical = String(rest.prefix(1200))
+                }
                 continue
             }
             guard let rest = value(after: ["search:", "query:", "search query:"], in: line, lower: lower)
