@@ -16,8 +16,11 @@ struct EvalCommand: AsyncParsableCommand {
             Results are ranked by document (a document's best passage counts, once). For each mode the \
             table shows recall at 1, 5 and 10, mean reciprocal rank, nDCG@10 and the median retrieval time, \
             the last also without the question's embedding call (query embeddings are cached, so a mode run \
-            after another reuses them). --verbose lists, per question and mode, the rank of the first \
-            relevant document.
+            after another reuses them). Below it, 95 % intervals for R@5 and MRR from resampling the \
+            questions (bootstrap), and each mode against the first with the questions it did better and \
+            worse on: with a few dozen questions one question moves recall by a few points, and a \
+            difference whose interval spans zero is not one to act on. --verbose lists, per question and \
+            mode, the rank of the first relevant document.
 
             --answers asks every question end to end instead, as `lore ask` does (nothing is saved to the \
             history), and reports citation precision (cited passages that are gold passages of the question \
@@ -117,12 +120,14 @@ struct EvalCommand: AsyncParsableCommand {
                          times.reduce(0, +) / Double(max(1, times.count))))
             for (note, count) in notes.sorted(by: { $0.value > $1.value }) { say("  \(count)× \(note)") }
         }
-        var rows: [(mode: RetrievalMode, scores: RetrievalScores, total: [Double], ranking: [Double], fallbacks: Int)] = []
+        var rows: [(mode: RetrievalMode, scores: RetrievalScores, total: [Double], ranking: [Double], fallbacks: Int,
+                    recall5: [Double], reciprocal: [Double])] = []
         var firstRanks: [[String]] = set.map { _ in [] }
         for mode in chosen {
             var scores = RetrievalScores()
             var total: [Double] = [], ranking: [Double] = []
             var fallbacks = 0
+            var recall5: [Double] = [], reciprocal: [Double] = []
             for (qi, question) in set.enumerated() {
                 let retrieval = if let plan = plans[qi] {
                     try await retriever.retrieve(question.question, plan: plan, mode: mode, limit: depth * 3)
@@ -134,19 +139,23 @@ struct EvalCommand: AsyncParsableCommand {
                 let documents = retrieval.hits.map(\.passage.documentPath).filter { seen.insert($0).inserted }
                 let flags = EvalSet.judge(Array(documents.prefix(depth)), question: question)
                 scores.add(flags, relevantTotal: question.relevant.count)
+                recall5.append(RetrievalMetrics.recall(flags, relevantTotal: question.relevant.count, at: 5))
+                reciprocal.append(RetrievalMetrics.reciprocalRank(flags))
                 total.append(retrieval.milliseconds)
                 ranking.append(retrieval.milliseconds - retrieval.embeddingMilliseconds)
                 firstRanks[qi].append(flags.firstIndex(of: true).map { String($0 + 1) } ?? "–")
             }
-            rows.append((mode, scores.mean, total, ranking, fallbacks))
+            rows.append((mode, scores.mean, total, ranking, fallbacks, recall5, reciprocal))
         }
         if json {
             let object: [String: Any] = [
                 "questions": set.count, "kb": kb.name, "k": depth,
                 "modes": rows.map { row -> [String: Any] in
                     let s = row.scores
+                    let r5 = Bootstrap.interval(row.recall5), rr = Bootstrap.interval(row.reciprocal)
                     return ["mode": row.mode.rawValue, "recallAt1": s.recallAt1, "recallAt5": s.recallAt5,
                             "recallAt10": s.recallAt10, "mrr": s.mrr, "ndcgAt10": s.ndcgAt10,
+                            "recallAt5Interval95": [r5.low, r5.high], "mrrInterval95": [rr.low, rr.high],
                             "p50Milliseconds": Percentiles(row.total).at(0.5), "fallbacks": row.fallbacks]
                 },
             ]
@@ -166,6 +175,22 @@ struct EvalCommand: AsyncParsableCommand {
                          Percentiles(row.total).at(0.5), Percentiles(row.ranking).at(0.5)))
             if row.fallbacks > 0 {
                 print("          (\(row.fallbacks) questions fell back to keywords: embedding or rerank server unavailable)")
+            }
+        }
+        print("")
+        print("95 % intervals, resampling the questions (bootstrap):")
+        for row in rows {
+            let r5 = Bootstrap.interval(row.recall5), rr = Bootstrap.interval(row.reciprocal)
+            print(row.mode.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
+                  + String(format: "  R@5 %.3f [%.3f, %.3f]   MRR %.3f [%.3f, %.3f]", r5.mean, r5.low, r5.high, rr.mean, rr.low, rr.high))
+        }
+        if let first = rows.first {
+            for row in rows.dropFirst() {
+                let r5 = Bootstrap.compare(row.recall5, first.recall5), rr = Bootstrap.compare(row.reciprocal, first.reciprocal)
+                print("\(row.mode.rawValue) − \(first.mode.rawValue): "
+                      + String(format: "R@5 %+.3f [%+.3f, %+.3f], %d questions better, %d worse; MRR %+.3f [%+.3f, %+.3f]",
+                               r5.difference.mean, r5.difference.low, r5.difference.high, r5.better, r5.worse,
+                               rr.difference.mean, rr.difference.low, rr.difference.high))
             }
         }
         if verbose {

@@ -213,6 +213,29 @@ private func waitFor(_ what: String, _ condition: () throws -> Bool) throws {
         #expect(!FileManager.default.fileExists(atPath: s.work + "/x.jsonl"))
     }
 
+    @Test("eval gives each mode's scores with bootstrap intervals over the questions")
+    func evalIntervals() throws {
+        let s = try CLISandbox()
+        try makeFixtureKB(s, baseURL: "http://127.0.0.1:9/v1")
+        let questions = s.work + "/eval.jsonl"
+        try """
+            {"q": "alphamark herons winter", "relevant": ["alpha.md"]}
+            {"q": "betamark pollinate apple", "relevant": ["beta.md"]}
+            {"q": "herons nesting trees", "relevant": ["gamma.md"]}
+            """.write(toFile: questions, atomically: true, encoding: .utf8)
+        let json = try s.run("eval", "--kb", "fix", questions, "--mode", "bm25", "--json")
+        #expect(json.status == 0, "\(json.err)")
+        let report = try #require(try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any])
+        let bm25 = try #require((report["modes"] as? [[String: Any]])?.first)
+        // Two of three found first; the third question's page is never found.
+        #expect(abs((bm25["recallAt5"] as? Double ?? -1) - 2.0 / 3) < 1e-9)
+        let interval = try #require(bm25["recallAt5Interval95"] as? [Double])
+        #expect(interval.count == 2 && interval[0] < 2.0 / 3 && interval[1] == 1, "\(interval)")
+        let table = try s.run("eval", "--kb", "fix", questions, "--mode", "bm25")
+        #expect(table.out.contains("95 % intervals, resampling the questions (bootstrap):"), "\(table.out)")
+        #expect(table.out.contains("bm25      R@5 0.667 ["), "\(table.out)")
+    }
+
     @Test("eval --answers scores citations against gold passages; --no-retrieval sends no sources")
     func evalAnswers() throws {
         let s = try CLISandbox()
