@@ -52,6 +52,12 @@ struct EvalCommand: AsyncParsableCommand {
     @Flag(help: "Have the chat model rewrite each question into search queries first (once per question, for every mode).")
     var rewrite = false
     @Option(help: "Time the model may take to rewrite a question, in milliseconds (default 2500).") var rewriteBudgetMs: Int?
+    @Option(help: ArgumentHelp("With --rewrite: also write the model's rewrites to FILE (JSON Lines), for --rewrites.",
+                               valueName: "FILE"))
+    var saveRewrites: String?
+    @Option(help: ArgumentHelp("Search the rewrites in FILE (JSON Lines of {\"q\", \"queries\", \"passage\"}, as --save-rewrites writes) instead of asking the model; questions it does not list are searched as asked.",
+                               valueName: "FILE"))
+    var rewrites: String?
     @Flag(help: "Evaluate answers end to end (citations, latency) instead of retrieval.") var answers = false
     @Flag(help: "With --answers: ask the model without retrieved passages.") var noRetrieval = false
     @Option(help: ArgumentHelp("With --answers or --rewrite: use the [models.NAME] profile of config.toml.", valueName: "NAME"))
@@ -66,6 +72,17 @@ struct EvalCommand: AsyncParsableCommand {
         do { set = try EvalSet.parse(text) } catch let error as EvalSetError { throw CLIError("\(questions): \(error)") }
         guard !set.isEmpty else { throw CLIError("\(questions) holds no questions") }
         if noRetrieval && !answers { throw CLIError("--no-retrieval goes with --answers") }
+        if rewrites != nil && (rewrite || rewriteBudgetMs != nil) {
+            throw CLIError("--rewrites reads rewrites from a file and --rewrite asks the model; give one of them")
+        }
+        if saveRewrites != nil && !(rewrite || rewriteBudgetMs != nil) { throw CLIError("--save-rewrites goes with --rewrite") }
+        var saved: [String: QueryRewrite.Plan]?
+        if let rewrites {
+            guard let text = try? String(contentsOfFile: rewrites, encoding: .utf8) else {
+                throw CLIError("cannot read \(rewrites); give a JSON Lines file of {\"q\": …, \"queries\": […]}, as --save-rewrites writes")
+            }
+            do { saved = try RewriteFile.parse(text) } catch let error as EvalSetError { throw CLIError("\(rewrites): \(error)") }
+        }
         let library = try global.library()
         let kb: KnowledgeBase
         do { kb = try library.open(global.kb) } catch let error as LibraryError { throw CLIError(error.message) }
@@ -90,7 +107,11 @@ struct EvalCommand: AsyncParsableCommand {
         let depth = max(k, 10)
         // Rewrites are asked once per question and reused by every mode, so modes compare on the same queries.
         var plans: [QueryRewrite.Plan?] = set.map { _ in nil }
-        if rewrite || rewriteBudgetMs != nil {
+        if let saved {
+            plans = set.map { saved[$0.question].flatMap { $0.isEmpty ? nil : $0 } }
+            let say: (String) -> Void = json ? { Console.error($0) } : { print($0) }
+            say("rewrites from \(rewrites ?? ""): \(plans.compactMap { $0 }.count) of \(set.count) questions rewritten")
+        } else if rewrite || rewriteBudgetMs != nil {
             let chat: ModelSettings?
             do {
                 chat = try await ModelChoice.resolve(config: library.config, profile: modelProfile, knowledgeBase: kb.name,
@@ -119,6 +140,18 @@ struct EvalCommand: AsyncParsableCommand {
                          plans.compactMap { $0 }.count, set.count, Percentiles(times).at(0.5),
                          times.reduce(0, +) / Double(max(1, times.count))))
             for (note, count) in notes.sorted(by: { $0.value > $1.value }) { say("  \(count)× \(note)") }
+            if let saveRewrites {
+                let lines = zip(set, plans).compactMap { question, plan in
+                    plan.map { RewriteFile.line(question: question.question, plan: $0) }
+                }
+                do {
+                    try Data((lines.map { $0 + "\n" }.joined()).utf8).write(to: URL(fileURLWithPath: saveRewrites), options: .atomic)
+                    say("  saved \(lines.count) rewrites to \(saveRewrites)")
+                } catch {
+                    Console.error("lore: cannot write \(saveRewrites) (\(error.localizedDescription)); give a writable path. "
+                                  + "The scores below are measured all the same.")
+                }
+            }
         }
         var rows: [(mode: RetrievalMode, scores: RetrievalScores, total: [Double], ranking: [Double], fallbacks: Int,
                     recall5: [Double], reciprocal: [Double])] = []

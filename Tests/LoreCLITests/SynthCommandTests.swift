@@ -236,6 +236,38 @@ private func waitFor(_ what: String, _ condition: () throws -> Bool) throws {
         #expect(table.out.contains("bm25      R@5 0.667 ["), "\(table.out)")
     }
 
+    @Test("eval --save-rewrites keeps the model's rewrites; --rewrites measures them again without the model")
+    func evalSavedRewrites() throws {
+        let s = try CLISandbox()
+        let server = try LoopbackServer { request, _ in
+            request.method == "GET" ? OpenAIScript.modelList : OpenAIScript.response(["search: alphamark nesting\n"])
+        }
+        try makeFixtureKB(s, baseURL: server.baseURL + "/v1")
+        let questions = s.work + "/eval.jsonl"
+        try #"{"q": "zqxv wbrt", "relevant": ["alpha.md"]}"#.write(toFile: questions, atomically: true, encoding: .utf8)
+        let saved = s.work + "/rewrites.jsonl"
+        let asked = try s.run("eval", "--kb", "fix", questions, "--mode", "bm25", "--rewrite", "--save-rewrites", saved, "--json")
+        #expect(asked.status == 0, "\(asked.err)")
+        #expect(asked.err.contains("saved 1 rewrites to"), "\(asked.err)")
+        let first = try #require(try JSONSerialization.jsonObject(with: asked.stdout) as? [String: Any])
+        #expect(((first["modes"] as? [[String: Any]])?.first?["recallAt5"] as? Double) == 1, "the rewrite finds what the words cannot")
+        #expect(try String(contentsOfFile: saved, encoding: .utf8) == #"{"q":"zqxv wbrt","queries":["alphamark nesting"]}"# + "\n")
+        let requests = server.requests.count
+        server.stop()
+        // Read back with the model gone: same score, no request.
+        let again = try s.run("eval", "--kb", "fix", questions, "--mode", "bm25", "--rewrites", saved, "--json")
+        #expect(again.status == 0, "\(again.err)")
+        #expect(again.err.contains("1 of 1 questions rewritten"), "\(again.err)")
+        let second = try #require(try JSONSerialization.jsonObject(with: again.stdout) as? [String: Any])
+        #expect(((second["modes"] as? [[String: Any]])?.first?["recallAt5"] as? Double) == 1)
+        #expect(server.requests.count == requests)
+        let both = try s.run("eval", "--kb", "fix", questions, "--rewrites", saved, "--rewrite")
+        #expect(both.status != 0 && both.err.contains("give one of them"), "\(both.err)")
+        try "{\"q\": \"zqxv wbrt\"}".write(toFile: saved, atomically: true, encoding: .utf8)
+        let broken = try s.run("eval", "--kb", "fix", questions, "--rewrites", saved)
+        #expect(broken.status != 0 && broken.err.contains("line 1: needs \"queries\""), "\(broken.err)")
+    }
+
     @Test("eval --answers scores citations against gold passages; --no-retrieval sends no sources")
     func evalAnswers() throws {
         let s = try CLISandbox()
