@@ -34,14 +34,32 @@ extension Retriever {
         let wanted = limit ?? settings.topK
         let depth = max(wanted * 2, 20)
         var base = try await retrieve(question, mode: mode, limit: depth)
+        // The question's own search says which mode can run (a fallback to BM25 applies to all); the
+        // rewrites' searches then run side by side, each an embedding call and a ranking, in plan order.
+        let searchMode = base.mode
+        let hypothetical = plan.hypothetical.flatMap { passage in
+            searchMode != .bm25 ? settings.embedding.map { (passage, $0) } : nil
+        }
+        let others = try await withThrowingTaskGroup(of: (Int, Retrieval?).self) { group in
+            for (index, query) in plan.queries.enumerated() {
+                group.addTask { (index, try await retrieve(query, mode: searchMode, limit: depth)) }
+            }
+            if let (passage, embedding) = hypothetical {
+                group.addTask {
+                    // A passage whose embedding fails is left out; the queries still count.
+                    guard let vector = try? await embed(passage, settings: embedding) else { return (plan.queries.count, nil) }
+                    return (plan.queries.count, try rank(passage, vector: vector, mode: .vector, embedding: embedding, limit: depth))
+                }
+            }
+            var found: [Int: Retrieval] = [:]
+            for try await (index, retrieval) in group { found[index] = retrieval }
+            return found
+        }
         var lists: [(label: String, retrieval: Retrieval)] = [("question", base)]
-        for query in plan.queries {
-            lists.append((query, try await retrieve(query, mode: base.mode, limit: depth)))
+        for (index, query) in plan.queries.enumerated() {
+            if let retrieval = others[index] { lists.append((query, retrieval)) }
         }
-        if let passage = plan.hypothetical, base.mode != .bm25, let embedding = settings.embedding,
-           let vector = try? await embed(passage, settings: embedding) {
-            lists.append(("passage", try rank(passage, vector: vector, mode: .vector, embedding: embedding, limit: depth)))
-        }
+        if let retrieval = others[plan.queries.count] { lists.append(("passage", retrieval)) }
         let fused = rankFusion(lists.map { $0.retrieval.hits.map(\.passage.id) },
                                weights: lists.indices.map { $0 == 0 ? Self.questionWeight : 1 }, k: settings.rrfK)
         var hitOf: [Int64: (hit: SearchHit, explanation: RankExplanation)] = [:]
@@ -65,7 +83,9 @@ extension Retriever {
             base.explanations.append(found.explanation)
         }
         base.rewrites = plan.queries + (lists.last?.label == "passage" ? ["passage: " + (plan.hypothetical ?? "")] : [])
-        base.embeddingMilliseconds = lists.reduce(0) { $0 + $1.retrieval.embeddingMilliseconds }
+        // The rewrites' embedding calls overlap: the longest of them is what the wait for embeddings cost.
+        base.embeddingMilliseconds = lists[0].retrieval.embeddingMilliseconds
+            + (lists.dropFirst().map(\.retrieval.embeddingMilliseconds).max() ?? 0)
         base.milliseconds = milliseconds(since: started)
         return base
     }
