@@ -147,8 +147,10 @@ public struct Retriever: Sendable {
             fused = nearest.enumerated().map { FusedRank(id: $0.element.passageID, ranks: [nil, $0.offset + 1],
                                                          score: Double($0.element.score)) }
         } else {
+            // A long question's shared words say less than a short query's name.
+            let keywordWeight = keywordListWeight(settings.bm25Weight, contentTerms: parsed.clauses.count)
             fused = rankFusion([keyword.map(\.id), nearest.map(\.passageID)],
-                               weights: [settings.bm25Weight, settings.vectorWeight], k: settings.rrfK)
+                               weights: [keywordWeight, settings.vectorWeight], k: settings.rrfK)
         }
         var documents = Dictionary(keyword.map { ($0.id, $0.document) }, uniquingKeysWith: { a, _ in a })
         let unknown = fused.map(\.id).filter { documents[$0] == nil }

@@ -36,3 +36,13 @@ import Testing
         #expect(Bootstrap.compare(a, a) == Bootstrap.Comparison(difference: .init(mean: 0, low: 0, high: 0), better: 0, worse: 0))
     }
 }
+
+@Suite struct KeywordListWeightTests {
+    @Test func fullUpToFourTermsThenInProportion() {
+        #expect(keywordListWeight(1, contentTerms: 0) == 1)
+        #expect(keywordListWeight(1, contentTerms: 4) == 1)
+        #expect(keywordListWeight(1, contentTerms: 8) == 0.5)
+        #expect(keywordListWeight(2, contentTerms: 16) == 0.5)
+        #expect(keywordListWeight(1, contentTerms: 5, fullWeightUpTo: 0) == 1)
+    }
+}

@@ -174,6 +174,16 @@ final class HybridFixture {
         let top = try #require(hybrid.explanations.first)
         #expect(top.bm25Rank == 1 && top.vectorRank == 1)
         #expect(top.fusedScore == 2.0 / 61)
+        // A long question: its keyword list counts less, in proportion to its terms past four.
+        let long = "vacuum reclaims disk space taken by dead rows after nightly deletes"
+        let terms = FTSQuery(long).clauses.count
+        #expect(terms > 4)
+        let found = try await retriever.retrieve(long, mode: nil)
+        let first = try #require(found.explanations.first)
+        let keyword = keywordListWeight(1, contentTerms: terms)
+        #expect(keyword == 4.0 / Double(terms))
+        let expected = (first.bm25Rank.map { keyword / Double(60 + $0) } ?? 0) + (first.vectorRank.map { 1 / Double(60 + $0) } ?? 0)
+        #expect(abs((first.fusedScore ?? 0) - expected) < 1e-12, "\(first)")
 
         let vector = try await retriever.retrieve("storage occupied by dead tuples", mode: .vector)
         #expect(vector.explanations.allSatisfy { $0.bm25Rank == nil && $0.vectorScore != nil })

@@ -45,3 +45,18 @@ public func rankFusion<ID: Hashable & Sendable>(_ lists: [[ID]], weights: [Doubl
         a.element.score != b.element.score ? a.element.score > b.element.score : a.offset < b.offset
     }.map(\.element)
 }
+
+/// The weight of the keyword list in a hybrid fusion for a query of `contentTerms` terms (stop words
+/// left out, a quoted phrase counting once): `base` up to `fullWeightUpTo` terms, then shrinking in
+/// proportion, so that at twice as many terms it counts half.
+///
+/// A short query is usually a name (a setting, a function, an error message) that BM25 finds exactly and
+/// an embedding only approximately; a long question describes what the person wants in their own words,
+/// and BM25 then ranks passages by whichever of those words they happen to share, mostly common ones.
+/// Measured on the PostgreSQL docs with all-MiniLM-L6-v2 (bench/eval-postgresql*.jsonl): BM25 alone
+/// is close to the embedding on the names (R@5 .967 against .933) and far below it on the paraphrased
+/// questions (.388 against .662, and .225 against .554 on the held-out set).
+public func keywordListWeight(_ base: Double, contentTerms: Int, fullWeightUpTo: Int = 4) -> Double {
+    guard contentTerms > fullWeightUpTo, fullWeightUpTo > 0 else { return base }
+    return base * Double(fullWeightUpTo) / Double(contentTerms)
+}
