@@ -13,8 +13,9 @@ public struct Passage: Sendable, Equatable, Codable, Identifiable {
     /// The pages the passage spans, 1-based and inclusive, for paged documents (PDF); nil elsewhere.
     public var pageStart: Int?
     public var pageEnd: Int?
-    /// With query rewriting: the searches whose results held this passage, best list first ("question" for
-    /// the question as asked, "passage" for the model's hypothetical answer, else the rewritten query).
+    /// With query rewriting: the searches whose results held this passage, in the order they were searched
+    /// ("question" for the question as asked, then the rewritten queries in the model's order, then
+    /// "passage" for its hypothetical answer).
     /// Nil without rewriting, and for a turn reopened from the history (which keeps the passages, not how
     /// they were found).
     public var foundBy: [String]?

@@ -48,7 +48,10 @@ public struct QueryRewriter: Sendable {
                         case .text(let piece):
                             text += piece
                             // Leaving the loop ends the stream and its request.
-                            if QueryRewrite.isComplete(text, question: question, hypothetical: hypothetical) { break reading }
+                            if QueryRewrite.isComplete(text, question: question, hypothetical: hypothetical) {
+                                text = QueryRewrite.finishedLines(of: text)
+                                break reading
+                            }
                         case .error(let message, _): throw RewriteStreamError(message: message)
                         default: break
                         }

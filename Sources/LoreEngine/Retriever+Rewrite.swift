@@ -47,8 +47,13 @@ extension Retriever {
             if let (passage, embedding) = hypothetical {
                 group.addTask {
                     // A passage whose embedding fails is left out; the queries still count.
+                    let asked = DispatchTime.now()
                     guard let vector = try? await embed(passage, settings: embedding) else { return (plan.queries.count, nil) }
-                    return (plan.queries.count, try rank(passage, vector: vector, mode: .vector, embedding: embedding, limit: depth))
+                    let waited = milliseconds(since: asked)
+                    var ranked = try rank(passage, vector: vector, mode: .vector, embedding: embedding, limit: depth)
+                    ranked.embeddingMilliseconds = waited
+                    ranked.milliseconds += waited
+                    return (plan.queries.count, ranked)
                 }
             }
             var found: [Int: Retrieval] = [:]
@@ -82,7 +87,7 @@ extension Retriever {
             base.hits.append(found.hit)
             base.explanations.append(found.explanation)
         }
-        base.rewrites = plan.queries + (lists.last?.label == "passage" ? ["passage: " + (plan.hypothetical ?? "")] : [])
+        base.rewrites = plan.queries + (others[plan.queries.count] != nil ? ["passage: " + (plan.hypothetical ?? "")] : [])
         // The rewrites' embedding calls overlap: the longest of them is what the wait for embeddings cost.
         base.embeddingMilliseconds = lists[0].retrieval.embeddingMilliseconds
             + (lists.dropFirst().map(\.retrieval.embeddingMilliseconds).max() ?? 0)

@@ -12,8 +12,8 @@ public struct RankExplanation: Sendable, Equatable {
     public var vectorScore: Double?
     public var fusedScore: Double?
     public var rerankScore: Double?
-    /// With query rewriting: the queries whose results held this passage ("question" for the question as
-    /// asked, "passage" for the hypothetical answer), best list first.
+    /// With query rewriting: the queries whose results held this passage, in the order they were searched
+    /// ("question" for the question as asked first, "passage" for the hypothetical answer last).
     public var foundBy: [String] = []
 
     public init(bm25Rank: Int? = nil, vectorRank: Int? = nil, vectorScore: Double? = nil, fusedScore: Double? = nil,

@@ -76,6 +76,9 @@ struct EvalCommand: AsyncParsableCommand {
             throw CLIError("--rewrites reads rewrites from a file and --rewrite asks the model; give one of them")
         }
         if saveRewrites != nil && !(rewrite || rewriteBudgetMs != nil) { throw CLIError("--save-rewrites goes with --rewrite") }
+        if answers && (rewrites != nil || saveRewrites != nil) {
+            throw CLIError("--rewrites and --save-rewrites measure retrieval; leave out --answers")
+        }
         var saved: [String: QueryRewrite.Plan]?
         if let rewrites {
             guard let text = try? String(contentsOfFile: rewrites, encoding: .utf8) else {
@@ -111,6 +114,12 @@ struct EvalCommand: AsyncParsableCommand {
             plans = set.map { saved[$0.question].flatMap { $0.isEmpty ? nil : $0 } }
             let say: (String) -> Void = json ? { Console.error($0) } : { print($0) }
             say("rewrites from \(rewrites ?? ""): \(plans.compactMap { $0 }.count) of \(set.count) questions rewritten")
+            let asked = Set(set.map(\.question))
+            let unmatched = saved.keys.filter { !asked.contains($0) }.count
+            if unmatched > 0 {
+                Console.error("lore: \(unmatched) of the rewrites in \(rewrites ?? "") match no question of \(questions); "
+                              + "their \"q\" must be spelled exactly as in the question set")
+            }
         } else if rewrite || rewriteBudgetMs != nil {
             let chat: ModelSettings?
             do {

@@ -82,5 +82,10 @@ import Testing
         #expect(!QueryRewrite.isComplete(String(loop.dropLast(19)), question: q, hypothetical: true))
         #expect(QueryRewrite.isComplete(loop, question: q, hypothetical: true))
         #expect(!QueryRewrite.isComplete("", question: q, hypothetical: false))
+        // Lines that are not in the format (a preamble, thinking aloud) do not count toward the cap.
+        let preamble = String(repeating: "Let me think about this.\n", count: 20) + "search: pg_restore\n"
+        #expect(!QueryRewrite.isComplete(preamble, question: q, hypothetical: false))
+        #expect(QueryRewrite.finishedLines(of: "search: a\nsearch: pg_d") == "search: a")
+        #expect(QueryRewrite.finishedLines(of: "search: pg_d") == "")
     }
 }

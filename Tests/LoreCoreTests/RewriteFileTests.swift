@@ -21,7 +21,13 @@ import Testing
         #expect(message("\n[1, 2]").hasPrefix("line 2: not a JSON object"))
         #expect(message("{\"queries\": []}").contains("non-empty \"q\""))
         #expect(message("{\"q\": \"x\", \"queries\": [], \"passage\": 3}").contains("\"passage\" must be a string"))
-        #expect(message("{\"q\": \"x\", \"queries\": []}\n{\"q\": \"x\", \"queries\": [\"y\"]}").hasPrefix("line 2: the question \"x\" is listed twice"))
+        #expect(message("{\"q\": \"x\", \"queries\": []}\n{\"q\": \"x\", \"queries\": [\"y\"]}").hasPrefix("line 2: the question \"x\" is listed twice (first on line 1); keep one"))
+    }
+
+    @Test func windowsLineEndingsReadAsLines() throws {
+        let read = try RewriteFile.parse("{\"q\": \"a\", \"queries\": [\"x\"]}\r\n{\"q\": \"b\", \"queries\": []}\r\n")
+        #expect(read.count == 2 && read["a"]?.queries == ["x"])
+        #expect(try EvalSet.parse("{\"q\": \"a\", \"relevant\": [\"x.md\"]}\r\n{\"q\": \"b\", \"relevant\": [\"y.md\"]}\r\n").count == 2)
     }
 
     @Test func blankQueriesAndPassagesAreDropped() throws {

@@ -62,18 +62,27 @@ import Testing
     }
 
     @Test func aModelThatLoopsIsCutOffOnceItsReplyHoldsEnough() async throws {
-        // A small model's habit: the same line over and over, and a stream that would go on past the budget.
-        let server = try LoopbackServer { _, _ in
-            OpenAIScript.response(Array(repeating: "search: pg_dump snapshot\n", count: 12), ending: .stall)
-        }
+        // A small model's habit: the same line over and over, pieces that split lines, and a stream that
+        // would go on past the budget.
+        let pieces = ["search: alpha one\nsearch: beta two\nsear", "ch: gamma three\n"]
+            + Array(repeating: "search: gamma three\n", count: 4) + ["search: gamma three\nsearch: delt", "a four\n"]
+        let server = try LoopbackServer { _, _ in OpenAIScript.response(pieces, ending: .stall) }
         defer { server.stop() }
         let model = ModelSettings(provider: .openai, baseURL: server.baseURL + "/v1", name: "loops")
         let outcome = await QueryRewriter(model: model, settings: RewriteSettings(budgetMilliseconds: 600_000, hypothetical: true),
                                           environment: [:]).rewrite("keep a spare somewhere safe", history: [])
-        // Read up to the most lines a good reply has, then the stream was left: no wait for the budget.
-        #expect(outcome.plan == QueryRewrite.Plan(queries: ["pg_dump snapshot"]))
+        // Read up to the eighth line, then left: no wait for the budget, and the line being written when
+        // it stopped ("search: delt") is not taken for a query.
+        #expect(outcome.plan == QueryRewrite.Plan(queries: ["alpha one", "beta two", "gamma three"]))
         #expect(outcome.note == nil)
         #expect(server.requests.count == 1)
+        // Leaving the stream closed the connection, though the server would have kept it open.
+        var waited = 0
+        while server.openConnections > 0 && waited < 2_000 {
+            try await Task.sleep(nanoseconds: 5_000_000)
+            waited += 1
+        }
+        #expect(server.openConnections == 0)
     }
 
     @Test func configTurnsRewritingOnWithItsBudget() throws {

@@ -61,11 +61,11 @@ struct PaneViewTests {
     @Test func sourcesPreviewNamesTheSearchesThatFoundThePassage() {
         var exchange = Exchange(requestID: 1, question: "upgrade in place?")
         exchange.passages = Fixtures.passages
-        exchange.passages[0].foundBy = ["pg_upgrade link mode", "question"]
+        exchange.passages[0].foundBy = ["question", "pg_upgrade link mode"]
         exchange.state = .done
         let pane = SourcesPaneView(exchange: exchange, selection: 0, focused: true, showsSelection: true, roots: [])
         let lines = drawn(rows: 20, cols: 60) { b, r in pane.draw(into: &b, in: r) }
-        #expect(lines[13] == "─ found by “pg_upgrade link mode” · your question " + String(repeating: "─", count: 10))
+        #expect(lines[13] == "─ found by your question · “pg_upgrade link mode” " + String(repeating: "─", count: 10))
         #expect(lines[14] == " Run swift build in the checkout, then copy the binary.")
         // The second passage was found without rewriting: a plain rule.
         let second = SourcesPaneView(exchange: exchange, selection: 1, focused: true, showsSelection: true, roots: [])

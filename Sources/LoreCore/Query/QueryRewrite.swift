@@ -67,20 +67,35 @@ public enum QueryRewrite {
                                    hypothetical: "In suspend the memory stays powered and draws a small current all night. "
                                        + "Hibernation writes memory to disk and switches off, so the battery keeps its charge.")
 
-    /// A reply longer than this many lines is a model repeating itself: enough has been read.
+    /// A reply with more `search:` or `passage:` lines than this is a model repeating itself: enough has
+    /// been read. Other lines (a preamble, thinking aloud) do not count toward it.
     public static let maximumReplyLines = 8
 
     /// Whether a reply read so far already holds all that will be used (the most queries and, when asked
     /// for, the passage) or has run past the lines a good reply has, so the rest of the stream can be
     /// dropped: a small model that loops on one line would otherwise use its whole token allowance.
-    /// Only finished lines count; the line being written may still grow.
+    /// Only finished lines count (`finishedLines`); the line being written may still grow.
     public static func isComplete(_ replySoFar: String, question: String, hypothetical: Bool) -> Bool {
-        guard let lastBreak = replySoFar.lastIndex(where: \.isNewline) else { return false }
-        let finished = replySoFar[..<lastBreak]
-        if finished.split(whereSeparator: \.isNewline).count >= maximumReplyLines { return true }
-        let plan = parse(String(finished), question: question)
+        let finished = finishedLines(of: replySoFar)
+        guard !finished.isEmpty else { return false }
+        let formatLines = finished.split(whereSeparator: \.isNewline).filter { raw in
+            let line = stripListMarker(raw.trimmingCharacters(in: .whitespaces))
+            return value(after: searchPrefixes + passagePrefixes, in: line, lower: line.lowercased()) != nil
+        }
+        if formatLines.count >= maximumReplyLines { return true }
+        let plan = parse(finished, question: question)
         return plan.queries.count == maximumQueries && (!hypothetical || plan.hypothetical != nil)
     }
+
+    /// The reply up to its last line break: what to parse when the stream is left early, so that a line
+    /// cut off mid-word ("search: pg_d") is not taken for a query.
+    public static func finishedLines(of replySoFar: String) -> String {
+        guard let lastBreak = replySoFar.lastIndex(where: \.isNewline) else { return "" }
+        return String(replySoFar[..<lastBreak])
+    }
+
+    private static let searchPrefixes = ["search:", "query:", "search query:"]
+    private static let passagePrefixes = ["passage:", "hypothetical passage:", "answer:"]
 
     /// Reads the reply tolerantly: prefixes in any case, list markers, numbering and quotes are dropped;
     /// lines that repeat the question, each other, or the instructions are left out, as are overlong ones.
@@ -93,13 +108,13 @@ public enum QueryRewrite {
             var line = raw.trimmingCharacters(in: .whitespaces)
             line = stripListMarker(line)
             let lower = line.lowercased()
-            if let rest = value(after: ["passage:", "hypothetical passage:", "answer:"], in: line, lower: lower) {
+            if let rest = value(after: passagePrefixes, in: line, lower: lower) {
                 if hypothetical == nil, rest.count >= 20, rest != exampleReply.hypothetical {
                     hypothetical = String(rest.prefix(1200))
                 }
                 continue
             }
-            guard let rest = value(after: ["search:", "query:", "search query:"], in: line, lower: lower)
+            guard let rest = value(after: searchPrefixes, in: line, lower: lower)
             else { continue }
             let query = unquoted(rest)
             let key = normalized(query)

@@ -31,8 +31,10 @@ public enum Bootstrap {
         }
         means.sort()
         let tail = (1 - confidence) / 2
-        let lowIndex = min(means.count - 1, max(0, Int((tail * Double(means.count)).rounded(.down))))
-        let highIndex = min(means.count - 1, max(0, Int(((1 - tail) * Double(means.count)).rounded(.up)) - 1))
+        // Rounded first, so that 0.05 × 2000 is 100 and not 99.999…: the same count left out on each side.
+        let outside = Int((tail * Double(means.count)).rounded())
+        let lowIndex = min(means.count - 1, max(0, outside))
+        let highIndex = min(means.count - 1, max(0, means.count - 1 - outside))
         return Interval(mean: mean, low: means[lowIndex], high: means[highIndex])
     }
 

@@ -39,7 +39,7 @@ public struct EvalSetError: Error, CustomStringConvertible, Sendable {
 public enum EvalSet {
     public static func parse(_ text: String) throws -> [EvalQuestion] {
         var questions: [EvalQuestion] = []
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("//") { continue }
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {

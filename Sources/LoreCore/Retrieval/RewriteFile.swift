@@ -10,7 +10,8 @@ public enum RewriteFile {
     /// since it could not be told which to use.
     public static func parse(_ text: String) throws -> [String: QueryRewrite.Plan] {
         var plans: [String: QueryRewrite.Plan] = [:]
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        var lineOf: [String: Int] = [:]
+        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("//") { continue }
             func failure(_ message: String) -> EvalSetError { EvalSetError(line: index + 1, message: message) }
@@ -28,7 +29,11 @@ public enum RewriteFile {
                 guard let text = value as? String else { throw failure("\"passage\" must be a string") }
                 passage = text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : text
             }
-            guard plans[q] == nil else { throw failure("the question \"\(q)\" is listed twice") }
+            if let first = lineOf[q] {
+                throw failure("the question \"\(TerminalText.sanitize(q, keepNewlines: false))\" is listed twice "
+                              + "(first on line \(first)); keep one of the two lines")
+            }
+            lineOf[q] = index + 1
             let cleaned = queries.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             plans[q] = QueryRewrite.Plan(queries: cleaned, hypothetical: passage)
         }

@@ -91,7 +91,8 @@ struct SourcesPaneView {
     }
 
     /// Which searches found the passage when the question was rewritten, for the preview's rule:
-    /// "found by your question · “pg_upgrade in place” · the model's sketch of an answer". Nil without rewriting.
+    /// "found by your question · “pg_upgrade in place” · the model's sketch of an answer", in the order
+    /// searched. Nil without rewriting.
     static func foundByLabel(_ labels: [String]?) -> String? {
         guard let labels, !labels.isEmpty else { return nil }
         let names = labels.map { label -> String in
