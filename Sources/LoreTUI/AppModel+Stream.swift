@@ -47,13 +47,24 @@ extension AppModel {
             updateExchange(request) { $0.state = .failed(text) }
             activeAnswer = nil
         case .notice(let text):
-            notice(.warning, text)
+            answerNotice(request, Notice(.warning, text))
         case .info(let text):
-            notice(.info, text)
+            answerNotice(request, Notice(.info, text))
         case .conversation(let id):
             conversationID = id
         }
         return []
+    }
+
+    /// A notice of the answer stream: under its question while no answer text has come (it is about how the
+    /// question was searched), else after the exchange, in the order things happened.
+    mutating func answerNotice(_ request: Int, _ notice: Notice) {
+        if let e = latestExchange, e.requestID == request, e.answer.isEmpty {
+            updateExchange(request) { $0.notes.append(notice) }
+            chatScroll = 0
+        } else {
+            self.notice(notice.level, notice.text)
+        }
     }
 
     /// The answer stream ended (normally or by error).

@@ -33,6 +33,9 @@ public struct Exchange: Sendable, Equatable {
     /// When the first text arrived (`AppModel.now`) and how many pieces came since, for the live rate.
     public var streamStartedAt: Double?
     public var deltas = 0
+    /// What the engine said about this question before its answer began (a fallback to keywords, the
+    /// queries it was rewritten into), shown under the question rather than after the answer.
+    public var notes: [Notice] = []
 
     public init(requestID: Int, question: String) {
         self.requestID = requestID

@@ -482,7 +482,13 @@ struct UpdateConversationTests {
         #expect(m.activeAnswer == id)
         _ = update(&m, .answer(request: id, .delta("Because [1].")))
         #expect(m.latestExchange?.answer == "Because [1].")
-        #expect(m.items.contains { if case .notice(let n) = $0 { return n.text.contains("keywords only") }; return false })
+        // Said before the answer began, it stays with its question, above the answer.
+        #expect(m.latestExchange?.notes == [Notice(.warning, "embedding server unavailable; ranked by keywords only")])
+        let lines = m.chatPane.itemLines(.exchange(m.latestExchange!), width: 80).map(\.text)
+        #expect(lines.prefix(2) == ["› why?", "! embedding server unavailable; ranked by keywords only"], "\(lines)")
+        // One said once the answer is under way comes after it, as before.
+        _ = update(&m, .answer(request: id, .info("late word")))
+        #expect(m.items.last == .notice(Notice(.info, "late word")))
     }
 
     @Test func aStoppedFirstAnswerStillContinuesItsConversation() {

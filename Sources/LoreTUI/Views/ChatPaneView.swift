@@ -67,17 +67,22 @@ struct ChatPaneView {
     func itemLines(_ item: ChatItem, width: Int) -> [StyledLine] {
         switch item {
         case .notice(let notice):
-            let (mark, role): (String, ThemeRole) = switch notice.level {
-            case .info: ("• ", .muted)
-            case .warning: ("! ", .warning)
-            case .error: ("✗ ", .error)
-            }
-            return TextWrap.wrap(TerminalText.sanitize(notice.text), width: width - 2).enumerated().map { i, l in
-                StyledLine([Span(i == 0 ? mark : "  ", TextStyle(role)), Span(l, TextStyle(role))])
-            }
+            return noticeLines(notice, width: width)
         case .exchange(let e):
             let highlight = latestRequestID == e.requestID ? highlightedCitation : nil
             return exchangeLines(e, width: width, highlight: highlight)
+        }
+    }
+
+    /// A notice, marked by its level, wrapped under its mark.
+    func noticeLines(_ notice: Notice, width: Int) -> [StyledLine] {
+        let (mark, role): (String, ThemeRole) = switch notice.level {
+        case .info: ("• ", .muted)
+        case .warning: ("! ", .warning)
+        case .error: ("✗ ", .error)
+        }
+        return TextWrap.wrap(TerminalText.sanitize(notice.text), width: width - 2).enumerated().map { i, l in
+            StyledLine([Span(i == 0 ? mark : "  ", TextStyle(role)), Span(l, TextStyle(role))])
         }
     }
 
@@ -89,6 +94,7 @@ struct ChatPaneView {
         for (i, l) in TextWrap.wrap(TerminalText.sanitize(e.question), width: width - 2).enumerated() {
             lines.append(StyledLine([Span(i == 0 ? "› " : "  ", ask), Span(l, ask)]))
         }
+        for note in e.notes { lines += noticeLines(note, width: width) }
         if !e.reasoning.isEmpty && e.answer.isEmpty && e.isActive {
             let recent = TextWrap.wrap(TerminalText.sanitize(e.reasoning), width: width - 2).suffix(3)
             for l in recent { lines.append(StyledLine([Span("┊ " + l, TextStyle(.muted, on: .background, [.italic]))])) }
