@@ -106,6 +106,7 @@ extension AppModel {
 
     mutating func knowledgeBasesLoaded(_ list: [KnowledgeBaseSummary]) {
         knowledgeBases = list
+        knowledgeBasesListed = true
         if let current = list.first(where: { $0.name == kbName }) { kb = current }
     }
 

@@ -163,6 +163,8 @@ public struct AppModel: Sendable, Equatable {
     public var switchingTo: String?
     public var kb: KnowledgeBaseSummary?
     public var knowledgeBases: [KnowledgeBaseSummary] = []
+    /// The list has been read at least once: before that an empty list says nothing about the library.
+    public var knowledgeBasesListed = false
     public var index: IndexState = .unknown
     public var watch: WatchState = .off
     public var lastRefresh: RefreshNote?

@@ -40,8 +40,8 @@ public func view(_ model: AppModel) -> ScreenBuffer {
         case .addPath: .addFolder
         case .confirmRemove: .confirmRemove
         }
-        PickerOverlayView(picker: picker, knowledgeBases: model.knowledgeBases, currentName: model.kbName,
-                          footer: keys.hints(footer))
+        PickerOverlayView(picker: picker, knowledgeBases: model.knowledgeBases, listed: model.knowledgeBasesListed,
+                          currentName: model.kbName, footer: keys.hints(footer))
             .draw(into: &buffer, in: screen)
     case .history(let picker)?:
         HistoryOverlayView(picker: picker, kbName: model.kbName, hints: keys.hints(.history)).draw(into: &buffer, in: screen)

@@ -179,7 +179,11 @@ struct EndToEndTests {
         let tmux = try lore.launch()
         try tmux.waitForIndexedKB()
         try tmux.press("C-k")
-        let picker = try tmux.waitFor("Knowledge bases")
+        // The list is read at start-up and again as the picker opens; until then it says so.
+        let picker = try tmux.waitUntil("the picker to list the knowledge bases") { screen in
+            screen.contains { $0.contains("Knowledge bases") } && !screen.contains { $0.contains("Reading the knowledge bases") }
+        }
+        #expect(!picker.contains { $0.contains("No knowledge bases yet") })
         // Every knowledge base with its counts; the open one is marked.
         #expect(picker.contains { $0.contains("● sample-kb") && $0.contains(" docs · ") })
         #expect(picker.contains { $0.contains("  primer  ") && $0.contains(" docs · ") })

@@ -175,6 +175,20 @@ struct PaneViewTests {
         ])
     }
 
+    @Test func pickerSaysItIsReadingTheListRatherThanThatThereIsNone() {
+        func body(listed: Bool) -> String {
+            let view = PickerOverlayView(picker: KnowledgeBasePicker(), knowledgeBases: [], listed: listed, currentName: "docs",
+                                         footer: KeyMap.default.hints(.knowledgeBases))
+            return drawn(rows: 9, cols: 50) { b, r in view.draw(into: &b, in: r) }[4]
+        }
+        #expect(body(listed: false).contains("Reading the knowledge bases…"))
+        #expect(body(listed: true).contains("No knowledge bases yet."))
+        var m = AppModel(rows: 24, cols: 80, kbName: "docs")
+        #expect(!m.knowledgeBasesListed)
+        _ = update(&m, .knowledgeBasesLoaded([]))
+        #expect(m.knowledgeBasesListed)
+    }
+
     @Test func historyOverlay() {
         let picker = HistoryPicker(conversations: [
             ConversationListing(id: "1", title: "building it", kb: "docs", updated: .distantPast, turns: 3),

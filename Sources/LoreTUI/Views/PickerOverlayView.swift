@@ -5,6 +5,8 @@ import LoreCore
 struct PickerOverlayView {
     var picker: KnowledgeBasePicker
     var knowledgeBases: [KnowledgeBaseSummary]
+    /// Whether `knowledgeBases` has been read yet; until then the picker says it is reading the list.
+    var listed = true
     /// The one in use, marked with a dot.
     var currentName: String
     var footer: String
@@ -30,7 +32,9 @@ struct PickerOverlayView {
                                                   col: min(inner.col + inner.width - 1, c + TextWidth.of(picker.filter.text)))
         }
         let listHeight = inner.height - 2 - footerLines.count
-        if knowledgeBases.isEmpty {
+        if !listed {
+            buffer.put("Reading the knowledge bases…", row: inner.row + 2, col: inner.col, style: TextStyle(.muted, on: .panel))
+        } else if knowledgeBases.isEmpty {
             buffer.put("No knowledge bases yet. Ctrl-A adds a folder.", row: inner.row + 2, col: inner.col,
                        style: TextStyle(.muted, on: .panel))
         } else if matches.isEmpty {
