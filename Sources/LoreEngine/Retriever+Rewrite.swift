@@ -64,7 +64,8 @@ extension Retriever {
         for (index, query) in plan.queries.enumerated() {
             if let retrieval = others[index] { lists.append((query, retrieval)) }
         }
-        if let retrieval = others[plan.queries.count] { lists.append(("passage", retrieval)) }
+        let byPassage = others[plan.queries.count]
+        if let byPassage { lists.append(("passage", byPassage)) }
         let fused = rankFusion(lists.map { $0.retrieval.hits.map(\.passage.id) },
                                weights: lists.indices.map { $0 == 0 ? Self.questionWeight : 1 }, k: settings.rrfK)
         var hitOf: [Int64: (hit: SearchHit, explanation: RankExplanation)] = [:]
@@ -87,7 +88,7 @@ extension Retriever {
             base.hits.append(found.hit)
             base.explanations.append(found.explanation)
         }
-        base.rewrites = plan.queries + (others[plan.queries.count] != nil ? ["passage: " + (plan.hypothetical ?? "")] : [])
+        base.rewrites = plan.queries + (byPassage != nil ? ["passage: " + (plan.hypothetical ?? "")] : [])
         // The rewrites' embedding calls overlap: the longest of them is what the wait for embeddings cost.
         base.embeddingMilliseconds = lists[0].retrieval.embeddingMilliseconds
             + (lists.dropFirst().map(\.retrieval.embeddingMilliseconds).max() ?? 0)

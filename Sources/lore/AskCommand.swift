@@ -5,7 +5,7 @@ import LoreCore
 import LoreEngine
 import LoreLLM
 
-struct AskCommand: AsyncParsableCommand {
+struct AskCommand: AsyncParsableCommand, TakesModelProfile {
     static let configuration = CommandConfiguration(
         commandName: "ask",
         abstract: "Ask a question; the answer streams in, citing numbered passages.",
@@ -24,10 +24,7 @@ struct AskCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    /// `lore` itself takes `--model` wherever it is written on the line (its own option has the same name),
-    /// so the profile is read from there when this command's own is empty.
     @ParentCommand var root: Lore
-    var modelProfile: String? { model ?? root.model }
     @Argument(help: "The question.") var question: [String]
     @Option(help: ArgumentHelp("Use the [models.NAME] profile of config.toml.", valueName: "NAME")) var model: String?
     @Option(name: .customLong("continue"), help: ArgumentHelp("Continue conversation ID.", valueName: "ID"))

@@ -3,7 +3,7 @@ import Foundation
 import LoreCore
 import LoreEngine
 
-struct EvalCommand: AsyncParsableCommand {
+struct EvalCommand: AsyncParsableCommand, TakesModelProfile {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Measure how well each ranking mode finds the documents that answer a set of questions.",
@@ -32,10 +32,7 @@ struct EvalCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    /// `lore` itself takes `--model` wherever it is written on the line (its own option has the same name),
-    /// so the profile is read from there when this command's own is empty.
     @ParentCommand var root: Lore
-    var modelProfile: String? { model ?? root.model }
     @Argument(help: "The question file (JSON Lines).") var questions: String
     @Option(name: .customLong("mode"), parsing: .singleValue,
             help: ArgumentHelp("A mode to evaluate: bm25, vector, hybrid or rerank; repeat for several.", valueName: "MODE"))
@@ -110,9 +107,10 @@ struct EvalCommand: AsyncParsableCommand {
         let depth = max(k, 10)
         // Rewrites are asked once per question and reused by every mode, so modes compare on the same queries.
         var plans: [QueryRewrite.Plan?] = set.map { _ in nil }
+        // With --json the rewriting summary goes to standard error, so standard output stays one object.
+        let say: (String) -> Void = json ? { Console.error($0) } : { print($0) }
         if let saved {
             plans = set.map { saved[$0.question].flatMap { $0.isEmpty ? nil : $0 } }
-            let say: (String) -> Void = json ? { Console.error($0) } : { print($0) }
             say("rewrites from \(rewrites ?? ""): \(plans.compactMap { $0 }.count) of \(set.count) questions rewritten")
             let asked = Set(set.map(\.question))
             let unmatched = saved.keys.filter { !asked.contains($0) }.count
@@ -129,8 +127,6 @@ struct EvalCommand: AsyncParsableCommand {
             guard let chat, chat.provider != ModelProvider.none else {
                 throw CLIError("--rewrite needs a chat model; configure [model] in config.toml")
             }
-            // With --json the rewriting summary goes to standard error, so standard output stays one object.
-            let say: (String) -> Void = json ? { Console.error($0) } : { print($0) }
             var budget = RewriteSettings()
             if let rewriteBudgetMs { budget.budgetMilliseconds = max(1, rewriteBudgetMs) }
             let rewriter = QueryRewriter(model: chat, settings: budget)

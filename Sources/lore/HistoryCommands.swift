@@ -139,7 +139,7 @@ enum ConversationExport {
     }
 }
 
-struct ModelsCommand: AsyncParsableCommand {
+struct ModelsCommand: AsyncParsableCommand, TakesModelProfile {
     static let configuration = CommandConfiguration(
         commandName: "models",
         abstract: "Show which model answers and list what its server offers.",
@@ -149,9 +149,7 @@ struct ModelsCommand: AsyncParsableCommand {
             what it found.
             """)
     @Option(help: ArgumentHelp("Use the [models.NAME] profile of config.toml.", valueName: "NAME")) var model: String?
-    /// `lore` takes `--model` wherever it is written; read it from there when this one is empty.
     @ParentCommand var root: Lore
-    var modelProfile: String? { model ?? root.model }
 
     func run() async throws {
         let library = try GlobalOptions().library()

@@ -87,3 +87,15 @@ struct CLIError: Error, CustomStringConvertible {
     var description: String
     init(_ message: String) { description = message }
 }
+
+/// A subcommand with its own `--model NAME`. `lore` itself takes `--model` wherever it is written on the
+/// line (its own option has the same name), so the profile is read from there when the subcommand's is
+/// empty; each such command declares `@ParentCommand var root: Lore`.
+protocol TakesModelProfile {
+    var model: String? { get }
+    var root: Lore { get }
+}
+
+extension TakesModelProfile {
+    var modelProfile: String? { model ?? root.model }
+}

@@ -3,7 +3,7 @@ import Foundation
 import LoreEngine
 import LoreMCP
 
-struct MCPCommand: AsyncParsableCommand {
+struct MCPCommand: AsyncParsableCommand, TakesModelProfile {
     static let configuration = CommandConfiguration(
         commandName: "mcp",
         abstract: "Serve the knowledge bases to an MCP client (Model Context Protocol, over stdio).",
@@ -24,10 +24,7 @@ struct MCPCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    /// `lore` itself takes `--model` wherever it is written on the line (its own option has the same name),
-    /// so the profile is read from there when this command's own is empty.
     @ParentCommand var root: Lore
-    var modelProfile: String? { model ?? root.model }
     @Option(help: ArgumentHelp("Use the [models.NAME] profile of config.toml for ask.", valueName: "NAME")) var model: String?
     @Flag(help: "Offer an index tool that re-indexes a knowledge base (incrementally).") var allowIndex = false
 

@@ -4,7 +4,7 @@ import Foundation
 import LoreCore
 import LoreEngine
 
-struct SynthCommand: AsyncParsableCommand {
+struct SynthCommand: AsyncParsableCommand, TakesModelProfile {
     static let configuration = CommandConfiguration(
         commandName: "synth",
         abstract: "Write synthetic evaluation questions from a knowledge base's passages, for `lore eval`.",
@@ -24,10 +24,7 @@ struct SynthCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    /// `lore` itself takes `--model` wherever it is written on the line (its own option has the same name),
-    /// so the profile is read from there when this command's own is empty.
     @ParentCommand var root: Lore
-    var modelProfile: String? { model ?? root.model }
     @Option(name: .short, help: "Passages to try in all (runs resumed with the same --out count together).")
     var n: Int = 20
     @Option(help: ArgumentHelp("Use the [models.NAME] profile of config.toml.", valueName: "NAME")) var model: String?

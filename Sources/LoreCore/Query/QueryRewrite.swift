@@ -78,12 +78,8 @@ public enum QueryRewrite {
     public static func isComplete(_ replySoFar: String, question: String, hypothetical: Bool) -> Bool {
         let finished = finishedLines(of: replySoFar)
         guard !finished.isEmpty else { return false }
-        let formatLines = finished.split(whereSeparator: \.isNewline).filter { raw in
-            let line = stripListMarker(raw.trimmingCharacters(in: .whitespaces))
-            return value(after: searchPrefixes + passagePrefixes, in: line, lower: line.lowercased()) != nil
-        }
-        if formatLines.count >= maximumReplyLines { return true }
-        let plan = parse(finished, question: question)
+        let (plan, formatLines) = read(finished, question: question)
+        if formatLines >= maximumReplyLines { return true }
         return plan.queries.count == maximumQueries && (!hypothetical || plan.hypothetical != nil)
     }
 
@@ -100,30 +96,40 @@ public enum QueryRewrite {
     /// Reads the reply tolerantly: prefixes in any case, list markers, numbering and quotes are dropped;
     /// lines that repeat the question, each other, or the instructions are left out, as are overlong ones.
     public static func parse(_ reply: String, question: String) -> Plan {
+        read(reply, question: question).plan
+    }
+
+    /// `parse`'s plan, and how many lines of the reply carry a `search:` or `passage:` prefix (counted to
+    /// the end, past the line that filled the plan).
+    private static func read(_ reply: String, question: String) -> (plan: Plan, formatLines: Int) {
         var queries: [String] = []
         // The worked example's lines are not queries for this question, should a model copy them.
         var seen: Set<String> = Set([normalized(question)] + exampleReply.queries.map(normalized))
         var hypothetical: String?
+        var formatLines = 0
         for raw in reply.split(whereSeparator: \.isNewline) {
             var line = raw.trimmingCharacters(in: .whitespaces)
             line = stripListMarker(line)
             let lower = line.lowercased()
-            if let rest = value(after: passagePrefixes, in: line, lower: lower) {
+            let passage = value(after: passagePrefixes, in: line, lower: lower)
+            let search = passage == nil ? value(after: searchPrefixes, in: line, lower: lower) : nil
+            if passage != nil || search != nil { formatLines += 1 }
+            // Once the most queries are in, the rest of the reply is not read into the plan.
+            guard queries.count < maximumQueries else { continue }
+            if let rest = passage {
                 if hypothetical == nil, rest.count >= 20, rest != exampleReply.hypothetical {
                     hypothetical = String(rest.prefix(1200))
                 }
                 continue
             }
-            guard let rest = value(after: searchPrefixes, in: line, lower: lower)
-            else { continue }
+            guard let rest = search else { continue }
             let query = unquoted(rest)
             let key = normalized(query)
             guard !query.isEmpty, query.count <= maximumQueryCharacters, !key.isEmpty,
                   !isInstructionEcho(key), seen.insert(key).inserted else { continue }
             queries.append(query)
-            if queries.count == maximumQueries { break }
         }
-        return Plan(queries: queries, hypothetical: hypothetical)
+        return (Plan(queries: queries, hypothetical: hypothetical), formatLines)
     }
 
     private static func value(after prefixes: [String], in line: String, lower: String) -> String? {

@@ -39,12 +39,7 @@ public struct EvalSetError: Error, CustomStringConvertible, Sendable {
 public enum EvalSet {
     public static func parse(_ text: String) throws -> [EvalQuestion] {
         var questions: [EvalQuestion] = []
-        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("//") { continue }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-                throw EvalSetError(line: index + 1, message: "not a JSON object; write {\"q\": \"…\", \"relevant\": [\"file\"]}")
-            }
+        for (index, object) in try jsonLines(text, shape: "{\"q\": \"…\", \"relevant\": [\"file\"]}") {
             guard let q = (object["q"] ?? object["question"]) as? String,
                   !q.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw EvalSetError(line: index + 1, message: "needs a non-empty \"q\" string")
@@ -71,6 +66,21 @@ public enum EvalSet {
             questions.append(EvalQuestion(question: q, relevant: cleaned, line: index + 1, passages: passages, answer: answer))
         }
         return questions
+    }
+
+    /// The objects of a JSON Lines text with their 0-based line indexes, skipping blank lines and notes
+    /// (lines starting with `#` or `//`); a line that is not a JSON object is an error saying to write `shape`.
+    static func jsonLines(_ text: String, shape: String) throws -> [(index: Int, object: [String: Any])] {
+        var objects: [(index: Int, object: [String: Any])] = []
+        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("//") { continue }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                throw EvalSetError(line: index + 1, message: "not a JSON object; write \(shape)")
+            }
+            objects.append((index, object))
+        }
+        return objects
     }
 
     /// "docs/guide/x.md" matches entries "x.md", "guide/x.md" and the whole path, but not "ide/x.md".

@@ -11,13 +11,8 @@ public enum RewriteFile {
     public static func parse(_ text: String) throws -> [String: QueryRewrite.Plan] {
         var plans: [String: QueryRewrite.Plan] = [:]
         var lineOf: [String: Int] = [:]
-        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("//") { continue }
+        for (index, object) in try EvalSet.jsonLines(text, shape: "{\"q\": \"…\", \"queries\": [\"…\"]}") {
             func failure(_ message: String) -> EvalSetError { EvalSetError(line: index + 1, message: message) }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-                throw failure("not a JSON object; write {\"q\": \"…\", \"queries\": [\"…\"]}")
-            }
             guard let q = object["q"] as? String, !q.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw failure("needs a non-empty \"q\" string: the question as the question set has it")
             }
